@@ -1,0 +1,140 @@
+"""The one interface every network implements.
+
+A connector is built around one ``Channel`` row and knows how to:
+
+- ``verify_webhook``: decide whether a delivery really comes from the network;
+- ``parse_webhook``: turn a delivery's raw body into normalized ``InboundItem``s;
+- ``fetch_since``: poll the network for items newer than a cursor;
+- ``send_reply``: deliver an outbound message and return the network's id.
+
+Connectors never touch the database: services do, with what connectors return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+
+class WebhookRejected(Exception):
+    """The delivery is not authentic (missing or wrong signature): answer 403."""
+
+
+class MalformedPayload(Exception):
+    """The delivery is authentic but cannot be understood: answer 400."""
+
+
+class ConnectorError(Exception):
+    """Sending or polling failed. ``permanent`` errors (revoked token, unknown
+    recipient) are not retried; transient ones (timeouts, 5xx, rate limits) are."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ContactRef:
+    """Who wrote an item, as the network identifies them."""
+
+    external_id: str
+    handle: str = ""
+    display_name: str = ""
+    profile_url: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    """One mention, comment or private message, normalized.
+
+    ``thread_key`` groups items into one conversation per channel: a post's
+    comment thread, a private chat, a contact's e-mail thread.
+    """
+
+    external_id: str
+    thread_key: str
+    is_private: bool
+    author: ContactRef
+    body: str
+    # When the network says it was written; None means "when we received it".
+    created_at: datetime | None = None
+    subject: str = ""
+    parent_url: str = ""
+    attachments: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutboundReply:
+    """What a connector needs to deliver one reply."""
+
+    idempotency_key: str
+    body: str
+    thread_key: str
+    is_private: bool
+    recipient: ContactRef
+    subject: str = ""
+    in_reply_to: str = ""  # external id of the item answered, when the network threads by it
+
+
+@dataclass(frozen=True)
+class SentReceipt:
+    external_id: str
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    items: list[InboundItem]
+    cursor: str
+
+
+@dataclass
+class WebhookRequest:
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Connector:
+    """Base class of every channel connector; subclasses set ``kind`` and override."""
+
+    kind: ClassVar[str] = ""
+    supports_webhooks: ClassVar[bool] = False
+    supports_polling: ClassVar[bool] = False
+    # Longest reply the network accepts, in characters; None means no limit.
+    max_reply_length: ClassVar[int | None] = None
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+
+    @property
+    def credentials(self) -> dict:
+        return self.channel.credentials
+
+    def verify_webhook(self, request: WebhookRequest) -> None:
+        """Return if authentic; raise ``WebhookRejected`` otherwise."""
+        raise WebhookRejected(f"{self.kind} does not receive webhooks.")
+
+    def parse_webhook(self, body: bytes) -> list[InboundItem]:
+        """Return the delivery's items; raise ``MalformedPayload`` if it cannot be read."""
+        raise MalformedPayload(f"{self.kind} does not receive webhooks.")
+
+    def fetch_since(self, cursor: str) -> FetchResult:
+        """Return items newer than ``cursor`` and the next cursor; raise ``ConnectorError``."""
+        raise NotImplementedError(f"{self.kind} does not poll.")
+
+    def send_reply(self, reply: OutboundReply) -> SentReceipt:
+        """Deliver ``reply`` once; raise ``ConnectorError`` on failure."""
+        raise NotImplementedError
+
+    def validate_reply(self, body: str) -> list[str]:
+        """Return the reasons this network would refuse ``body`` (empty when fine)."""
+        if self.max_reply_length is not None and len(body) > self.max_reply_length:
+            return [f"Too long for {self.kind}: {len(body)} of {self.max_reply_length} characters."]
+        return []

@@ -1,0 +1,86 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from channels.connectors.registry import kind_choices
+from channels.fields import EncryptedJSONField
+
+
+class Channel(models.Model):
+    """One account the company must attend on one network: a counter."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices())
+    name = models.CharField(_("name"), max_length=120)
+    key = models.SlugField(
+        _("key"), max_length=60, unique=True, help_text=_("Identifies the channel in its webhook URL.")
+    )
+    external_account_id = models.CharField(
+        _("external account id"), max_length=120, blank=True, help_text=_("The page, account or site id on the network.")
+    )
+    credentials = EncryptedJSONField(_("credentials"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "external_account_id"],
+                condition=~models.Q(external_account_id=""),
+                name="channel_unique_account_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class InboundEvent(models.Model):
+    """Every webhook delivery or poll batch, stored raw before anything else
+    happens, so nothing is lost and everything can be replayed."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        PROCESSED = "processed", _("processed")
+        FAILED = "failed", _("failed")
+        REJECTED = "rejected", _("rejected")
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", _("webhook")
+        POLL = "poll", _("poll")
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEBHOOK)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    body = models.BinaryField(_("raw body"))
+    headers = models.JSONField(_("headers"), default=dict)
+    remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound event")
+        verbose_name_plural = _("inbound events")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(status="accepted"), name="inboundevent_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.status}"
+
+    @property
+    def body_text(self) -> str:
+        return bytes(self.body).decode("utf-8", errors="replace")

@@ -1,0 +1,80 @@
+"""Accepting webhook deliveries: verify, store raw, queue. Nothing is lost:
+rejected deliveries are recorded too, with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from channels.connectors.base import MalformedPayload, WebhookRejected, WebhookRequest
+from channels.connectors.registry import CONNECTORS, connector_for
+from channels.models import Channel, InboundEvent
+
+# Kept for the record, without what could let someone act as the sender.
+_SECRET_HEADERS = {"cookie", "authorization", "proxy-authorization"}
+_REJECTED_BODY_LIMIT = 64 * 1024
+
+
+@dataclass
+class WebhookRefused(Exception):
+    """A delivery that was recorded as rejected; ``status`` is the HTTP answer."""
+
+    status: int
+    error: str
+    event: InboundEvent
+
+
+def webhook_receive(
+    *, kind: str, key: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None
+) -> InboundEvent:
+    """Store an authentic, well-formed delivery and schedule its processing.
+
+    Returns the accepted ``InboundEvent``; raises ``WebhookRefused`` (404 unknown
+    channel, 413 too large, 403 forged or unsigned, 400 malformed) after
+    recording the delivery as rejected.
+    """
+    from inbox.services.ingest import drain_schedule
+
+    kept_headers = {name: value for name, value in headers.items() if name.lower() not in _SECRET_HEADERS}
+    channel = Channel.objects.filter(kind=kind, key=key, active=True).first() if kind in CONNECTORS else None
+
+    def refuse(status: int, error: str) -> WebhookRefused:
+        event = InboundEvent.objects.create(
+            channel=channel,
+            kind=kind[:20],
+            status=InboundEvent.Status.REJECTED,
+            body=body[:_REJECTED_BODY_LIMIT],
+            headers=kept_headers,
+            remote_addr=remote_addr,
+            error=error,
+        )
+        return WebhookRefused(status=status, error=error, event=event)
+
+    if channel is None:
+        raise refuse(404, f"No active {kind} channel with key {key!r}.")
+    if len(body) > settings.MOSTRADOR_WEBHOOK_MAX_BYTES:
+        raise refuse(413, f"Body larger than {settings.MOSTRADOR_WEBHOOK_MAX_BYTES} bytes.")
+    connector = connector_for(channel)
+    try:
+        connector.verify_webhook(WebhookRequest(body=body, headers=headers))
+    except WebhookRejected as exc:
+        raise refuse(403, str(exc)) from exc
+    try:
+        items = connector.parse_webhook(body)
+    except MalformedPayload as exc:
+        raise refuse(400, str(exc)) from exc
+
+    event = InboundEvent.objects.create(
+        channel=channel,
+        kind=kind,
+        status=InboundEvent.Status.ACCEPTED,
+        body=body,
+        headers=kept_headers,
+        remote_addr=remote_addr,
+        item_count=len(items),
+    )
+    transaction.on_commit(drain_schedule)
+    return event

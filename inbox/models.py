@@ -1,0 +1,225 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from channels.models import Channel
+
+
+class InboundDeletionForbidden(Exception):
+    """A user's message may never be deleted: hide it instead (audited)."""
+
+
+class UndeletableQuerySet(models.QuerySet):
+    def delete(self):
+        raise InboundDeletionForbidden(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
+
+
+class UndeletableModel(models.Model):
+    """Rows that carry what users wrote: kept for ever, never deleted."""
+
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise InboundDeletionForbidden(f"{self._meta.verbose_name} cannot be deleted.")
+
+
+class Contact(UndeletableModel):
+    """One person's identity on one channel."""
+
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="contacts")
+    external_id = models.CharField(_("external id"), max_length=200)
+    handle = models.CharField(_("handle"), max_length=200, blank=True)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="contact_unique_per_channel")]
+
+    def __str__(self) -> str:
+        return self.display_name or self.handle or self.external_id
+
+
+class Conversation(UndeletableModel):
+    """A thread with one contact on one channel: a post's comments or a private chat."""
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("public thread")
+        PRIVATE = "private", _("private")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        OPEN = "open", _("open")
+        WAITING = "waiting", _("waiting for the customer")
+        RESOLVED = "resolved", _("resolved")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("low")
+        NORMAL = 2, _("normal")
+        HIGH = 3, _("high")
+        URGENT = 4, _("urgent")
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="conversations"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="conversations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    thread_key = models.CharField(_("thread key"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    parent_url = models.URLField(_("post it hangs from"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    category = models.ForeignKey(
+        "protocols.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    first_inbound_at = models.DateTimeField(_("first inbound at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    last_inbound_at = models.DateTimeField(_("last inbound at"), null=True, blank=True)
+    last_outbound_at = models.DateTimeField(_("last outbound at"), null=True, blank=True)
+    # Last inbound still unanswered: the oldest of these is attended first.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "thread_key"], name="conversation_unique_thread_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["status", "waiting_since"], name="conversation_queue_idx"),
+            models.Index(fields=["assignee", "status"], name="conversation_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.contact} ({self.channel.name})"
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind == self.Kind.PRIVATE
+
+
+class Message(UndeletableModel):
+    """An inbound item, an outbound reply, or an internal note in a conversation."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("inbound")
+        OUT = "out", _("outbound")
+        NOTE = "note", _("internal note")
+
+    class DeliveryStatus(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    conversation = models.ForeignKey(
+        Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="messages"
+    )
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    external_id = models.CharField(_("external id"), max_length=255, null=True, blank=True)
+    author_contact = models.ForeignKey(
+        Contact, verbose_name=_("author"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sender"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sent_messages",
+    )
+    body = models.TextField(_("body"))
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at on the network"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    delivery_status = models.CharField(
+        _("delivery status"), max_length=10, choices=DeliveryStatus.choices, blank=True
+    )
+    delivery_error = models.TextField(_("delivery error"), blank=True)
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, unique=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Queued: not before this time. Sending: when the attempt started.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="message_unique_external_id_per_channel",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="message_thread_idx"),
+            models.Index(
+                fields=["delivery_status"],
+                condition=models.Q(delivery_status__in=["queued", "sending"]),
+                name="message_outbox_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.body[:40]}"
+
+    @staticmethod
+    def new_idempotency_key() -> uuid.UUID:
+        return uuid.uuid4()
+
+
+class ConversationEvent(models.Model):
+    """Append-only log of what happened to a conversation; written only by
+    ``inbox.events``, read by the timeline, the audit and the reports."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("message received")
+        REPLY_QUEUED = "reply_queued", _("reply queued")
+        REPLY_SENT = "reply_sent", _("reply sent")
+        REPLY_FAILED = "reply_failed", _("reply failed")
+        REPLY_RETRIED = "reply_retried", _("reply retried")
+        NOTE_ADDED = "note_added", _("note added")
+        ASSIGNED = "assigned", _("assigned")
+        RESOLVED = "resolved", _("resolved")
+        REOPENED = "reopened", _("reopened")
+
+    conversation = models.ForeignKey(
+        Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("conversation event")
+        verbose_name_plural = _("conversation events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.conversation_id}"

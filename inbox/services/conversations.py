@@ -1,0 +1,90 @@
+"""Changes to a conversation made by people: assign, resolve, reopen, notes."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inbox import events
+from inbox.models import Conversation, ConversationEvent, Message
+from teams import roles
+
+
+class ConversationActionRefused(Exception):
+    """The action does not apply; the message says why."""
+
+
+def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversation:
+    """Give ``conversation`` to ``assignee`` (None unassigns); records who and why."""
+    if assignee is not None and not roles.can_reply(assignee):
+        raise ConversationActionRefused(_("%(user)s cannot attend conversations.") % {"user": assignee})
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        previous = locked.assignee_id
+        if previous == (assignee.pk if assignee else None):
+            return locked
+        locked.assignee = assignee
+        if locked.status == Conversation.Status.NEW and assignee is not None:
+            locked.status = Conversation.Status.OPEN
+        locked.save(update_fields=["assignee", "status", "updated_at"])
+        events.record(
+            conversation=locked,
+            kind=ConversationEvent.Kind.ASSIGNED,
+            actor=by,
+            assignee_id=assignee.pk if assignee else None,
+            previous_assignee_id=previous,
+            reason="manual",
+        )
+    return locked
+
+
+def conversation_resolve(*, conversation: Conversation, by) -> Conversation:
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == Conversation.Status.RESOLVED:
+            raise ConversationActionRefused(_("The conversation is already resolved."))
+        locked.status = Conversation.Status.RESOLVED
+        locked.save(update_fields=["status", "updated_at"])
+        events.record(conversation=locked, kind=ConversationEvent.Kind.RESOLVED, actor=by)
+    return locked
+
+
+def conversation_reopen(*, conversation: Conversation, by) -> Conversation:
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Conversation.Status.RESOLVED:
+            raise ConversationActionRefused(_("Only a resolved conversation can be reopened."))
+        locked.status = Conversation.Status.OPEN
+        locked.save(update_fields=["status", "updated_at"])
+        events.record(conversation=locked, kind=ConversationEvent.Kind.REOPENED, actor=by)
+    return locked
+
+
+def note_add(*, conversation: Conversation, author, body: str) -> Message:
+    """Add an internal note, seen by the team and never by the contact."""
+    body = body.strip()
+    if not body:
+        raise ConversationActionRefused(_("Write the note first."))
+    with transaction.atomic():
+        note = Message.objects.create(
+            conversation=conversation,
+            channel_id=conversation.channel_id,
+            direction=Message.Direction.NOTE,
+            sender=author,
+            body=body,
+            created_at=timezone.now(),
+        )
+        events.record(conversation=conversation, kind=ConversationEvent.Kind.NOTE_ADDED, actor=author, message_id=note.pk)
+    return note
+
+
+def assignable_users():
+    """People who can be given conversations: everyone with a replying role."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[str(r) for r in roles.REPLIERS])
+        .distinct()
+        .order_by("username")
+    )

@@ -1,0 +1,281 @@
+"""From stored inbound events to contacts, conversations and messages.
+
+Webhooks only store an ``InboundEvent`` and ask for a drain. The drain takes
+accepted events in batches (``SKIP LOCKED``, so several workers share the
+work), parses them with their connector and upserts everything a batch holds
+in a handful of set-based queries. Re-delivered items add nothing: a message
+is unique per channel by its external id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from channels.connectors.base import InboundItem
+from channels.connectors.registry import connector_for
+from channels.models import Channel, InboundEvent
+from inbox.models import Contact, Conversation, ConversationEvent, Message
+
+logger = logging.getLogger(__name__)
+
+DRAIN_FLAG = "ingest:drain-scheduled"
+
+
+@dataclass(frozen=True)
+class ReceivedItem:
+    """An item and when Mostrador received it (for networks that give no time)."""
+
+    channel: Channel
+    item: InboundItem
+    received_at: datetime
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.channel.pk, self.item.external_id)
+
+    @property
+    def written_at(self) -> datetime:
+        return self.item.created_at or self.received_at
+
+
+def drain_schedule() -> None:
+    """Ask a worker to drain accepted events, at most once per pending drain.
+
+    Never raises: with the broker or cache down the event is already stored,
+    and the periodic drain picks it up.
+    """
+    from inbox.tasks import inbound_events_drain_task
+
+    try:
+        if cache.add(DRAIN_FLAG, 1, timeout=10):
+            inbound_events_drain_task.apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - the broker being down must not fail a webhook
+        logger.warning("Could not schedule the inbound drain; the periodic drain will pick it up.", exc_info=True)
+        try:
+            cache.delete(DRAIN_FLAG)
+        except Exception:  # noqa: BLE001
+            logger.debug("Cache unavailable too.", exc_info=True)
+
+
+def inbound_events_drain(*, batch_size: int | None = None) -> int:
+    """Process accepted events until none is left; return how many were taken."""
+    batch_size = batch_size or settings.MOSTRADOR_INGEST_BATCH_SIZE
+    # Cleared before reading, so an event stored after this point schedules a
+    # new drain, and one stored before it is seen by the reads below.
+    try:
+        cache.delete(DRAIN_FLAG)
+    except Exception:  # noqa: BLE001
+        logger.debug("Cache unavailable; draining anyway.", exc_info=True)
+    taken = 0
+    while True:
+        with transaction.atomic():
+            events = list(
+                InboundEvent.objects.select_for_update(skip_locked=True)
+                .filter(status=InboundEvent.Status.ACCEPTED)
+                .select_related("channel")
+                .order_by("id")[:batch_size]
+            )
+            if not events:
+                return taken
+            inbound_events_process(events=events)
+        taken += len(events)
+
+
+def inbound_events_process(*, events: list[InboundEvent]) -> None:
+    """Process locked events in one go; if the batch fails, one by one, so a
+    bad event is marked failed without holding the others back.
+
+    The caller holds a transaction and the events' row locks.
+    """
+    try:
+        with transaction.atomic():
+            _process_batch(events)
+    except Exception:  # noqa: BLE001 - isolate the culprit below
+        logger.warning("Batch of %s events failed; retrying one by one.", len(events), exc_info=True)
+        for event in events:
+            try:
+                with transaction.atomic():
+                    _process_batch([event])
+            except Exception as exc:  # noqa: BLE001 - recorded on the event for replay
+                logger.exception("Inbound event %s failed.", event.pk)
+                event.status = InboundEvent.Status.FAILED
+                event.error = f"{type(exc).__name__}: {exc}"[:2000]
+                event.attempts += 1
+                event.processed_at = timezone.now()
+                event.save(update_fields=["status", "error", "attempts", "processed_at"])
+
+
+def inbound_event_replay(*, event: InboundEvent) -> InboundEvent:
+    """Put a failed event back in the queue; the drain takes it again."""
+    InboundEvent.objects.filter(pk=event.pk, status=InboundEvent.Status.FAILED).update(
+        status=InboundEvent.Status.ACCEPTED, error=""
+    )
+    transaction.on_commit(drain_schedule)
+    event.refresh_from_db()
+    return event
+
+
+def _process_batch(events: list[InboundEvent]) -> None:
+    received: list[ReceivedItem] = []
+    counts: dict[int, int] = {}
+    for event in events:
+        items = connector_for(event.channel).parse_webhook(bytes(event.body))
+        counts[event.pk] = len(items)
+        received.extend(ReceivedItem(event.channel, item, event.received_at) for item in items)
+    inbound_items_ingest(received=received)
+    now = timezone.now()
+    for event in events:
+        event.status = InboundEvent.Status.PROCESSED
+        event.item_count = counts[event.pk]
+        event.attempts += 1
+        event.processed_at = now
+        event.error = ""
+    InboundEvent.objects.bulk_update(events, ["status", "item_count", "attempts", "processed_at", "error"])
+    channel_ids = {event.channel_id for event in events}
+    Channel.objects.filter(pk__in=channel_ids).update(last_event_at=now)
+
+
+def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
+    """Upsert contacts and conversations and add the new messages; return them.
+
+    Idempotent: items whose external id is already stored are skipped. Must run
+    inside a transaction (it locks the conversations it touches).
+    """
+    unique: dict[tuple[int, str], ReceivedItem] = {}
+    for entry in received:
+        unique.setdefault(entry.key, entry)
+    if not unique:
+        return []
+    entries = sorted(unique.values(), key=lambda e: (e.channel.pk, e.written_at, e.item.external_id))
+
+    contacts = _upsert_contacts(entries)
+    conversations = _lock_conversations(entries, contacts)
+
+    # Checked after the conversations are locked: a concurrent batch holding
+    # the same item holds the same conversation, so it has committed by now.
+    already = _stored_message_keys(entries)
+    fresh = [e for e in entries if e.key not in already]
+    if not fresh:
+        return []
+
+    messages = [
+        Message(
+            conversation=conversations[(e.channel.pk, e.item.thread_key)],
+            channel=e.channel,
+            direction=Message.Direction.IN,
+            external_id=e.item.external_id,
+            author_contact=contacts[(e.channel.pk, e.item.author.external_id)],
+            body=e.item.body,
+            attachments=list(e.item.attachments),
+            created_at=e.written_at,
+        )
+        for e in fresh
+    ]
+    Message.objects.bulk_create(messages)
+
+    log: list[ConversationEvent] = []
+    touched: dict[int, Conversation] = {}
+    for message in messages:
+        conversation = message.conversation
+        touched[conversation.pk] = conversation
+        written = message.created_at
+        if conversation.status == Conversation.Status.RESOLVED:
+            conversation.status = Conversation.Status.OPEN
+            log.append(ConversationEvent(conversation=conversation, kind=ConversationEvent.Kind.REOPENED, data={}))
+        elif conversation.status == Conversation.Status.WAITING:
+            conversation.status = Conversation.Status.OPEN
+        conversation.first_inbound_at = min(filter(None, [conversation.first_inbound_at, written]))
+        conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, written]))
+        if conversation.waiting_since is None:
+            conversation.waiting_since = written
+        log.append(
+            ConversationEvent(
+                conversation=conversation,
+                kind=ConversationEvent.Kind.RECEIVED,
+                data={"message_id": message.pk, "external_id": message.external_id},
+            )
+        )
+    now = timezone.now()
+    for conversation in touched.values():
+        conversation.updated_at = now
+    Conversation.objects.bulk_update(
+        list(touched.values()),
+        ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "updated_at"],
+    )
+    ConversationEvent.objects.bulk_create(log)
+    return messages
+
+
+def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Contact]:
+    rows: dict[tuple[int, str], Contact] = {}
+    for e in entries:
+        author = e.item.author
+        rows[(e.channel.pk, author.external_id)] = Contact(
+            channel=e.channel,
+            external_id=author.external_id,
+            handle=author.handle,
+            display_name=author.display_name,
+            profile_url=author.profile_url,
+            email=author.email,
+        )
+    # Sorted, so concurrent batches lock rows in the same order (no deadlock).
+    Contact.objects.bulk_create(
+        [rows[key] for key in sorted(rows)],
+        update_conflicts=True,
+        unique_fields=["channel", "external_id"],
+        update_fields=["handle", "display_name", "profile_url", "email"],
+    )
+    return {
+        (c.channel_id, c.external_id): c
+        for c in Contact.objects.filter(_keys_filter(rows.keys(), "external_id"))
+    }
+
+
+def _lock_conversations(
+    entries: list[ReceivedItem], contacts: dict[tuple[int, str], Contact]
+) -> dict[tuple[int, str], Conversation]:
+    new: dict[tuple[int, str], Conversation] = {}
+    for e in entries:
+        key = (e.channel.pk, e.item.thread_key)
+        if key not in new:
+            new[key] = Conversation(
+                channel=e.channel,
+                contact=contacts[(e.channel.pk, e.item.author.external_id)],
+                kind=Conversation.Kind.PRIVATE if e.item.is_private else Conversation.Kind.PUBLIC,
+                thread_key=e.item.thread_key,
+                subject=e.item.subject[:300],
+                parent_url=e.item.parent_url,
+            )
+    Conversation.objects.bulk_create([new[key] for key in sorted(new)], ignore_conflicts=True)
+    locked = (
+        Conversation.objects.select_for_update(of=("self",))
+        .filter(_keys_filter(new.keys(), "thread_key"))
+        .select_related("channel")
+        .order_by("id")
+    )
+    return {(c.channel_id, c.thread_key): c for c in locked}
+
+
+def _stored_message_keys(entries: list[ReceivedItem]) -> set[tuple[int, str]]:
+    keys = [e.key for e in entries]
+    return set(Message.objects.filter(_keys_filter(keys, "external_id")).values_list("channel_id", "external_id"))
+
+
+def _keys_filter(keys, field: str) -> Q:
+    """``(channel, field) IN keys`` as one OR per channel."""
+    by_channel: dict[int, list[str]] = defaultdict(list)
+    for channel_id, value in keys:
+        by_channel[channel_id].append(value)
+    query = Q(pk__in=[])
+    for channel_id, values in by_channel.items():
+        query |= Q(channel_id=channel_id, **{f"{field}__in": values})
+    return query

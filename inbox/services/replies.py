@@ -1,0 +1,240 @@
+"""Replies: queued in the database first, sent by a worker, never sent twice.
+
+States of an outbound message: ``queued`` → ``sending`` → ``sent`` or
+``failed``. A worker claims a queued message under a row lock by moving it to
+``sending`` and committing before it calls the network, so two workers can
+never both send it. A transient failure puts it back to ``queued`` with a
+backoff; a permanent one, or too many attempts, leaves it ``failed`` until a
+person retries. A message left in ``sending`` by a crashed worker may have
+reached the network, so it is marked failed for a person to check, not re-sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from channels.connectors.base import ConnectorError, ContactRef, OutboundReply
+from channels.connectors.registry import connector_for
+from inbox import events
+from inbox.models import Conversation, ConversationEvent, Message
+
+logger = logging.getLogger(__name__)
+
+
+class ReplyRefused(Exception):
+    """The reply cannot be queued as written; the message says why."""
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    message: Message
+    retry_in: float | None = None  # seconds until the next attempt, when one is due
+
+
+def reply_check(*, conversation: Conversation, body: str) -> str:
+    """Return the reply text to store; raise ``ReplyRefused`` with the reason."""
+    body = body.strip()
+    if not body:
+        raise ReplyRefused(_("Write a reply before sending."))
+    problems = connector_for(conversation.channel).validate_reply(body)
+    if problems:
+        raise ReplyRefused(" ".join(problems))
+    return body
+
+
+def reply_create(*, conversation: Conversation, sender, body: str) -> Message:
+    """Queue a reply from ``sender`` and schedule its sending after commit."""
+    body = reply_check(conversation=conversation, body=body)
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            channel_id=conversation.channel_id,
+            direction=Message.Direction.OUT,
+            sender=sender,
+            body=body,
+            created_at=timezone.now(),
+            delivery_status=Message.DeliveryStatus.QUEUED,
+            idempotency_key=Message.new_idempotency_key(),
+            next_attempt_at=timezone.now(),
+        )
+        events.record(
+            conversation=conversation, kind=ConversationEvent.Kind.REPLY_QUEUED, actor=sender, message_id=message.pk
+        )
+        if conversation.assignee_id is None:
+            # Whoever answers an unassigned conversation takes it.
+            Conversation.objects.filter(pk=conversation.pk, assignee__isnull=True).update(assignee=sender)
+            conversation.assignee = sender
+            events.record(
+                conversation=conversation,
+                kind=ConversationEvent.Kind.ASSIGNED,
+                actor=sender,
+                assignee_id=sender.pk,
+                reason="replied",
+            )
+        transaction.on_commit(lambda: reply_dispatch(message_id=message.pk))
+    return message
+
+
+def reply_dispatch(*, message_id: int, countdown: float | None = None) -> None:
+    """Hand a queued reply to a worker; if the broker is down the requeue sweep will."""
+    from inbox.tasks import reply_send_task
+
+    try:
+        reply_send_task.apply_async((message_id,), countdown=countdown, retry=False)
+    except Exception:  # noqa: BLE001 - the message is stored; the sweep sends it
+        logger.warning("Could not queue reply %s; the requeue sweep will send it.", message_id, exc_info=True)
+
+
+def reply_send(*, message_id: int) -> SendOutcome:
+    """Send one queued reply through its connector, at most once.
+
+    Returns the outcome; ``retry_in`` is set when a transient failure left the
+    message queued for another attempt.
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation__contact", "conversation__channel")
+            .get(pk=message_id)
+        )
+        if message.delivery_status != Message.DeliveryStatus.QUEUED:
+            return SendOutcome(message)
+        message.delivery_status = Message.DeliveryStatus.SENDING
+        message.attempts += 1
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["delivery_status", "attempts", "next_attempt_at"])
+
+    conversation = message.conversation
+    try:
+        receipt = connector_for(conversation.channel).send_reply(_outbound(message))
+    except ConnectorError as exc:
+        return _record_failure(message, exc.message, permanent=exc.permanent, retry_after=exc.retry_after)
+    except Exception as exc:  # noqa: BLE001 - unknown outcome: a person decides
+        logger.exception("Reply %s failed unexpectedly.", message.pk)
+        return _record_failure(message, f"{type(exc).__name__}: {exc}", permanent=True)
+    return _record_sent(message, receipt.external_id)
+
+
+def reply_retry(*, message: Message, by) -> Message:
+    """Queue a failed reply again (a person decided it should go)."""
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, delivery_status=Message.DeliveryStatus.FAILED).update(
+            delivery_status=Message.DeliveryStatus.QUEUED, next_attempt_at=timezone.now()
+        )
+        if not updated:
+            raise ReplyRefused(_("Only a failed reply can be retried."))
+        events.record(
+            conversation=message.conversation, kind=ConversationEvent.Kind.REPLY_RETRIED, actor=by, message_id=message.pk
+        )
+        transaction.on_commit(lambda: reply_dispatch(message_id=message.pk))
+    message.refresh_from_db()
+    return message
+
+
+def replies_requeue(*, now=None) -> dict[str, int]:
+    """Dispatch queued replies whose task was lost, and fail stale sends.
+
+    Returns how many were dispatched and how many were marked failed.
+    """
+    now = now or timezone.now()
+    grace = timedelta(seconds=60)
+    due = list(
+        Message.objects.filter(delivery_status=Message.DeliveryStatus.QUEUED)
+        .filter(next_attempt_at__lte=now - grace)
+        .values_list("pk", flat=True)[:500]
+    )
+    for message_id in due:
+        reply_dispatch(message_id=message_id)
+    stale = Message.objects.filter(
+        delivery_status=Message.DeliveryStatus.SENDING,
+        next_attempt_at__lte=now - settings.MOSTRADOR_SENDING_STALE_AFTER,
+    ).select_related("conversation")
+    failed = 0
+    for message in stale:
+        _record_failure(
+            message,
+            _("The send was interrupted and may or may not have reached the network: check before retrying."),
+            permanent=True,
+        )
+        failed += 1
+    return {"dispatched": len(due), "failed": failed}
+
+
+def _outbound(message: Message) -> OutboundReply:
+    conversation = message.conversation
+    contact = conversation.contact
+    answered = (
+        conversation.messages.filter(direction=Message.Direction.IN, created_at__lte=message.created_at)
+        .order_by("-created_at")
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    return OutboundReply(
+        idempotency_key=str(message.idempotency_key),
+        body=message.body,
+        thread_key=conversation.thread_key,
+        is_private=conversation.is_private,
+        recipient=ContactRef(
+            external_id=contact.external_id,
+            handle=contact.handle,
+            display_name=contact.display_name,
+            profile_url=contact.profile_url,
+            email=contact.email,
+        ),
+        subject=conversation.subject,
+        in_reply_to=answered or "",
+    )
+
+
+def _record_sent(message: Message, external_id: str) -> SendOutcome:
+    now = timezone.now()
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery_status=Message.DeliveryStatus.SENT, external_id=external_id, sent_at=now, delivery_error=""
+        )
+        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+        conversation.first_response_at = conversation.first_response_at or now
+        conversation.last_outbound_at = now
+        # Answered, unless the customer wrote again after this reply was written.
+        if conversation.last_inbound_at is None or conversation.last_inbound_at <= message.created_at:
+            conversation.waiting_since = None
+            if conversation.status != Conversation.Status.RESOLVED:
+                conversation.status = Conversation.Status.WAITING
+        conversation.save(
+            update_fields=["first_response_at", "last_outbound_at", "waiting_since", "status", "updated_at"]
+        )
+        events.record(conversation=conversation, kind=ConversationEvent.Kind.REPLY_SENT, message_id=message.pk)
+    message.refresh_from_db()
+    return SendOutcome(message)
+
+
+def _record_failure(message: Message, error: str, *, permanent: bool, retry_after: float | None = None) -> SendOutcome:
+    exhausted = message.attempts >= settings.MOSTRADOR_REPLY_MAX_ATTEMPTS
+    retry_in = None
+    if permanent or exhausted:
+        status = Message.DeliveryStatus.FAILED
+    else:
+        status = Message.DeliveryStatus.QUEUED
+        retry_in = max(retry_after or 0, 5 * 2 ** (message.attempts - 1))
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery_status=status,
+            delivery_error=error[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=retry_in or 0),
+        )
+        if status == Message.DeliveryStatus.FAILED:
+            events.record(
+                conversation=message.conversation,
+                kind=ConversationEvent.Kind.REPLY_FAILED,
+                message_id=message.pk,
+                error=error[:500],
+            )
+    message.refresh_from_db()
+    return SendOutcome(message, retry_in=retry_in)
