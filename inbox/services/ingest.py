@@ -79,7 +79,7 @@ def inbound_events_drain(*, batch_size: int | None = None) -> int:
     while True:
         with transaction.atomic():
             events = list(
-                InboundEvent.objects.select_for_update(skip_locked=True)
+                InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=InboundEvent.Status.ACCEPTED)
                 .select_related("channel")
                 .order_by("id")[:batch_size]

@@ -1,0 +1,100 @@
+"""Shared fixtures: one persona per role plus an outsider, channels, signing."""
+
+import json
+
+import pytest
+from django.core import mail  # noqa: F401
+
+from channels.connectors.fake import FakeConnector
+from channels.connectors.signatures import hmac_sha256_hex
+from config.celery_app import app as celery_app
+from tests.factories import PASSWORD, ChannelFactory, ConversationFactory, InboundMessageFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    celery_app.conf.task_always_eager = True
+    FakeConnector.reset()
+    yield
+    FakeConnector.reset()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def gestor(db):
+    return UserFactory(username="gestor1", first_name="Lucía", role="gestor")
+
+
+@pytest.fixture
+def gestor2(db):
+    return UserFactory(username="gestor2", first_name="Pablo", role="gestor")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", first_name="Marta", role="supervisor")
+
+
+@pytest.fixture
+def cm(db):
+    return UserFactory(username="cm", first_name="Irene", role="community_manager")
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="owner", first_name="Javier", role="owner")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but with no Mostrador role: must be refused everywhere."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def web_channel(db):
+    return ChannelFactory(kind="web", name="Web Panadería", key="web-test", credentials={"secret": "web-secret"})
+
+
+@pytest.fixture
+def fake_channel(db):
+    return ChannelFactory(kind="fake", name="Fake", key="fake-test", credentials={"secret": "fake-secret"})
+
+
+@pytest.fixture
+def conversation(web_channel):
+    conversation = ConversationFactory(channel=web_channel)
+    InboundMessageFactory(conversation=conversation)
+    return conversation
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac_sha256_hex(secret, body)
+
+
+@pytest.fixture
+def post_webhook(client):
+    """POST a JSON payload to a channel's webhook, signed with ``secret`` unless told otherwise."""
+
+    def post(channel, payload, *, secret=None, signature=None, raw: bytes | None = None):
+        body = raw if raw is not None else json.dumps(payload).encode()
+        headers = {}
+        if signature is not None:
+            headers["HTTP_X_MOSTRADOR_SIGNATURE"] = signature
+        elif secret is not False:
+            headers["HTTP_X_MOSTRADOR_SIGNATURE"] = sign(secret or channel.credentials["secret"], body)
+        return client.post(
+            f"/webhooks/{channel.kind}/{channel.key}/", data=body, content_type="application/json", **headers
+        )
+
+    return post
