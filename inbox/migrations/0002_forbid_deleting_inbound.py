@@ -9,8 +9,12 @@ from django.db import migrations
 FORWARD = """
 CREATE OR REPLACE FUNCTION mostrador_forbid_inbound_delete() RETURNS trigger AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'inbox_message' AND OLD.direction <> 'in' THEN
-        RETURN OLD;
+    -- Nested: PL/pgSQL does not promise to short-circuit AND, and only
+    -- messages have a direction (replies and notes may go).
+    IF TG_TABLE_NAME = 'inbox_message' THEN
+        IF OLD.direction <> 'in' THEN
+            RETURN OLD;
+        END IF;
     END IF;
     RAISE EXCEPTION 'Mostrador never deletes what users wrote (% %)', TG_TABLE_NAME, OLD.id
         USING ERRCODE = 'restrict_violation';

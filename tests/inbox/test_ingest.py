@@ -1,0 +1,149 @@
+"""Ingest: idempotent upserts, threading, reopening, failure isolation."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from channels.connectors.base import ContactRef, InboundItem
+from channels.models import InboundEvent
+from inbox.models import Contact, Conversation, ConversationEvent, Message
+from inbox.services.ingest import ReceivedItem, inbound_events_drain, inbound_items_ingest
+
+pytestmark = pytest.mark.django_db
+
+
+def form(external_id, email="ana@example.com", message="¿Abrís el domingo?", **extra):
+    return {"external_id": external_id, "name": "Ana", "email": email, "subject": "Horario", "message": message, **extra}
+
+
+def item(external_id, thread="t-1", author="u-1", private=False, at=None, body="hola"):
+    return InboundItem(
+        external_id=external_id,
+        thread_key=thread,
+        is_private=private,
+        author=ContactRef(external_id=author, handle=f"@{author}"),
+        body=body,
+        created_at=at,
+    )
+
+
+def test_redelivered_event_adds_nothing(web_channel, post_webhook):
+    post_webhook(web_channel, form("f-1"))
+    post_webhook(web_channel, form("f-1"))
+    assert inbound_events_drain() == 2
+    assert Message.objects.count() == 1
+    assert Contact.objects.count() == 1
+    assert Conversation.objects.count() == 1
+    assert ConversationEvent.objects.filter(kind=ConversationEvent.Kind.RECEIVED).count() == 1
+    assert set(InboundEvent.objects.values_list("status", flat=True)) == {"processed"}
+
+
+def test_draining_twice_processes_once(web_channel, post_webhook):
+    post_webhook(web_channel, form("f-1"))
+    assert inbound_events_drain() == 1
+    assert inbound_events_drain() == 0
+
+
+def test_one_contacts_messages_thread_into_one_conversation(web_channel, post_webhook):
+    post_webhook(web_channel, form("f-1"))
+    post_webhook(web_channel, form("f-2", message="¿Y el sábado?"))
+    post_webhook(web_channel, form("f-3", email="luis@example.com"))
+    inbound_events_drain()
+    ana = Conversation.objects.get(contact__email="ana@example.com")
+    assert list(ana.messages.values_list("body", flat=True)) == ["¿Abrís el domingo?", "¿Y el sábado?"]
+    assert Conversation.objects.count() == 2
+    assert ana.kind == Conversation.Kind.PRIVATE
+    assert ana.status == Conversation.Status.NEW
+
+
+def test_conversation_times_follow_the_messages(fake_channel):
+    now = timezone.now()
+    early, late = now - timedelta(hours=3), now - timedelta(hours=1)
+    received = [
+        ReceivedItem(fake_channel, item("b", at=late), now),
+        ReceivedItem(fake_channel, item("a", at=early), now),
+    ]
+    inbound_items_ingest(received=received)
+    conversation = Conversation.objects.get()
+    assert conversation.first_inbound_at == early
+    assert conversation.last_inbound_at == late
+    assert conversation.waiting_since == early
+    assert conversation.kind == Conversation.Kind.PUBLIC
+
+
+def test_items_without_a_network_time_use_the_reception_time(fake_channel):
+    received_at = timezone.now() - timedelta(minutes=7)
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("a"), received_at)])
+    assert Message.objects.get().created_at == received_at
+
+
+def test_new_message_reopens_a_resolved_conversation(fake_channel):
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("a"), timezone.now())])
+    Conversation.objects.update(status=Conversation.Status.RESOLVED, waiting_since=None)
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("b"), timezone.now())])
+    conversation = Conversation.objects.get()
+    assert conversation.status == Conversation.Status.OPEN
+    assert conversation.waiting_since is not None
+    assert conversation.events.filter(kind=ConversationEvent.Kind.REOPENED).exists()
+
+
+def test_new_message_on_a_waiting_conversation_opens_it_but_keeps_the_first_wait(fake_channel):
+    first = timezone.now() - timedelta(hours=2)
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("a", at=first), first)])
+    Conversation.objects.update(status=Conversation.Status.WAITING)
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("b"), timezone.now())])
+    conversation = Conversation.objects.get()
+    assert conversation.status == Conversation.Status.OPEN
+    assert conversation.waiting_since == first
+
+
+def test_contact_details_are_refreshed(fake_channel):
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("a"), timezone.now())])
+    renamed = InboundItem(
+        external_id="b",
+        thread_key="t-1",
+        is_private=False,
+        author=ContactRef(external_id="u-1", handle="@nuevo", display_name="Nuevo Nombre"),
+        body="hola",
+    )
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, renamed, timezone.now())])
+    contact = Contact.objects.get()
+    assert (contact.handle, contact.display_name) == ("@nuevo", "Nuevo Nombre")
+
+
+def test_same_external_id_on_two_channels_is_two_messages(fake_channel, web_channel):
+    from tests.factories import ChannelFactory
+
+    other = ChannelFactory(kind="fake", key="fake-2", credentials={"secret": "x"})
+    now = timezone.now()
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("same"), now), ReceivedItem(other, item("same"), now)])
+    assert Message.objects.count() == 2
+    assert Conversation.objects.count() == 2
+
+
+def test_a_bad_event_fails_alone_and_keeps_its_body(fake_channel):
+    good = json.dumps({"items": [{"id": "1", "author": "u", "text": "hola"}]}).encode()
+    InboundEvent.objects.create(channel=fake_channel, kind="fake", body=good)
+    bad = InboundEvent.objects.create(channel=fake_channel, kind="fake", body=b'{"items": [{"text": "no id"}]}')
+    InboundEvent.objects.create(channel=fake_channel, kind="fake", body=good.replace(b'"1"', b'"2"'))
+    assert inbound_events_drain() == 3
+    bad.refresh_from_db()
+    assert bad.status == InboundEvent.Status.FAILED
+    assert "KeyError" in bad.error or "Not a fake delivery" in bad.error
+    assert bad.attempts == 1
+    assert Message.objects.count() == 2
+
+
+def test_failed_event_can_be_replayed(fake_channel, django_capture_on_commit_callbacks):
+    from inbox.services.ingest import inbound_event_replay
+
+    event = InboundEvent.objects.create(
+        channel=fake_channel, kind="fake", status=InboundEvent.Status.FAILED, body=b'{"items": []}', error="x"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound_event_replay(event=event)
+    event.refresh_from_db()
+    assert event.status == InboundEvent.Status.PROCESSED
+    assert event.error == ""
