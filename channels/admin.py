@@ -11,7 +11,7 @@ class ChannelAdminForm(forms.ModelForm):
 
     class Meta:
         model = Channel
-        exclude = ["credentials"]
+        fields = ["kind", "name", "key", "external_account_id", "active"]
 
     def save(self, commit=True):
         channel = super().save(commit=False)

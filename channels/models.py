@@ -14,7 +14,10 @@ class Channel(models.Model):
         _("key"), max_length=60, unique=True, help_text=_("Identifies the channel in its webhook URL.")
     )
     external_account_id = models.CharField(
-        _("external account id"), max_length=120, blank=True, help_text=_("The page, account or site id on the network.")
+        _("external account id"),
+        max_length=120,
+        blank=True,
+        help_text=_("The page, account or site id on the network."),
     )
     credentials = EncryptedJSONField(_("credentials"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -72,11 +75,7 @@ class InboundEvent(models.Model):
         verbose_name = _("inbound event")
         verbose_name_plural = _("inbound events")
         ordering = ["-received_at"]
-        indexes = [
-            models.Index(
-                fields=["id"], condition=models.Q(status="accepted"), name="inboundevent_pending_idx"
-            )
-        ]
+        indexes = [models.Index(fields=["id"], condition=models.Q(status="accepted"), name="inboundevent_pending_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.status}"

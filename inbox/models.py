@@ -137,7 +137,8 @@ class Message(UndeletableModel):
     )
     channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
-    external_id = models.CharField(_("external id"), max_length=255, null=True, blank=True)
+    # NULL, not "", for replies not yet sent: the uniqueness per channel skips NULLs.
+    external_id = models.CharField(_("external id"), max_length=255, null=True, blank=True)  # noqa: DJ001
     author_contact = models.ForeignKey(
         Contact, verbose_name=_("author"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -153,9 +154,7 @@ class Message(UndeletableModel):
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at on the network"))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
-    delivery_status = models.CharField(
-        _("delivery status"), max_length=10, choices=DeliveryStatus.choices, blank=True
-    )
+    delivery_status = models.CharField(_("delivery status"), max_length=10, choices=DeliveryStatus.choices, blank=True)
     delivery_error = models.TextField(_("delivery error"), blank=True)
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, unique=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

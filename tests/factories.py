@@ -6,7 +6,7 @@ from django.utils import timezone
 from channels.models import Channel
 from inbox.models import Contact, Conversation, Message
 
-PASSWORD = "demo-pass-123"  # noqa: S105
+PASSWORD = "demo-pass-123"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

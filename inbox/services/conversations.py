@@ -76,7 +76,9 @@ def note_add(*, conversation: Conversation, author, body: str) -> Message:
             body=body,
             created_at=timezone.now(),
         )
-        events.record(conversation=conversation, kind=ConversationEvent.Kind.NOTE_ADDED, actor=author, message_id=note.pk)
+        events.record(
+            conversation=conversation, kind=ConversationEvent.Kind.NOTE_ADDED, actor=author, message_id=note.pk
+        )
     return note
 
 

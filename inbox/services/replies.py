@@ -88,7 +88,7 @@ def reply_dispatch(*, message_id: int, countdown: float | None = None) -> None:
 
     try:
         reply_send_task.apply_async((message_id,), countdown=countdown, retry=False)
-    except Exception:  # noqa: BLE001 - the message is stored; the sweep sends it
+    except Exception:
         logger.warning("Could not queue reply %s; the requeue sweep will send it.", message_id, exc_info=True)
 
 
@@ -116,7 +116,7 @@ def reply_send(*, message_id: int) -> SendOutcome:
         receipt = connector_for(conversation.channel).send_reply(_outbound(message))
     except ConnectorError as exc:
         return _record_failure(message, exc.message, permanent=exc.permanent, retry_after=exc.retry_after)
-    except Exception as exc:  # noqa: BLE001 - unknown outcome: a person decides
+    except Exception as exc:
         logger.exception("Reply %s failed unexpectedly.", message.pk)
         return _record_failure(message, f"{type(exc).__name__}: {exc}", permanent=True)
     return _record_sent(message, receipt.external_id)
@@ -131,7 +131,10 @@ def reply_retry(*, message: Message, by) -> Message:
         if not updated:
             raise ReplyRefused(_("Only a failed reply can be retried."))
         events.record(
-            conversation=message.conversation, kind=ConversationEvent.Kind.REPLY_RETRIED, actor=by, message_id=message.pk
+            conversation=message.conversation,
+            kind=ConversationEvent.Kind.REPLY_RETRIED,
+            actor=by,
+            message_id=message.pk,
         )
         transaction.on_commit(lambda: reply_dispatch(message_id=message.pk))
     message.refresh_from_db()

@@ -7,7 +7,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_signed_form_lands_and_reply_is_mailed(web_channel, post_webhook, gestor, mailoutbox):
-    payload = {"external_id": "f-1", "name": "Ana", "email": "Ana@Example.com", "subject": "Pan sin gluten", "message": "¿Tenéis pan sin gluten?"}
+    payload = {
+        "external_id": "f-1",
+        "name": "Ana",
+        "email": "Ana@Example.com",
+        "subject": "Pan sin gluten",
+        "message": "¿Tenéis pan sin gluten?",
+    }
     response = post_webhook(web_channel, payload)
     assert response.status_code == 202, response.content
     assert ingest.inbound_events_drain() == 1

@@ -9,7 +9,13 @@ from inbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"external_id": "f-1", "name": "Ana", "email": "ana@example.com", "subject": "Pan", "message": "¿Pan de centeno?"}
+FORM = {
+    "external_id": "f-1",
+    "name": "Ana",
+    "email": "ana@example.com",
+    "subject": "Pan",
+    "message": "¿Pan de centeno?",
+}
 
 
 def test_signed_delivery_is_stored_and_answered_202(web_channel, post_webhook):
@@ -102,7 +108,9 @@ def test_cookies_and_authorization_are_not_stored(web_channel, client):
     assert "authorization" not in headers
 
 
-def test_broker_down_still_accepts_and_stores(web_channel, post_webhook, django_capture_on_commit_callbacks, monkeypatch):
+def test_broker_down_still_accepts_and_stores(
+    web_channel, post_webhook, django_capture_on_commit_callbacks, monkeypatch
+):
     from inbox import tasks
 
     def broker_down(*args, **kwargs):

@@ -15,7 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 def form(external_id, email="ana@example.com", message="¿Abrís el domingo?", **extra):
-    return {"external_id": external_id, "name": "Ana", "email": email, "subject": "Horario", "message": message, **extra}
+    return {
+        "external_id": external_id,
+        "name": "Ana",
+        "email": email,
+        "subject": "Horario",
+        "message": message,
+        **extra,
+    }
 
 
 def item(external_id, thread="t-1", author="u-1", private=False, at=None, body="hola"):
@@ -118,7 +125,9 @@ def test_same_external_id_on_two_channels_is_two_messages(fake_channel, web_chan
 
     other = ChannelFactory(kind="fake", key="fake-2", credentials={"secret": "x"})
     now = timezone.now()
-    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("same"), now), ReceivedItem(other, item("same"), now)])
+    inbound_items_ingest(
+        received=[ReceivedItem(fake_channel, item("same"), now), ReceivedItem(other, item("same"), now)]
+    )
     assert Message.objects.count() == 2
     assert Conversation.objects.count() == 2
 

@@ -29,7 +29,7 @@ def test_concurrent_drains_share_the_work_without_duplicates(fake_channel):
     def drain():
         try:
             taken.append(inbound_events_drain(batch_size=25))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

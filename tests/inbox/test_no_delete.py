@@ -40,18 +40,17 @@ def test_channel_with_conversations_cannot_be_deleted(conversation):
 def test_database_refuses_raw_delete_of_inbound(conversation):
     if connection.vendor != "postgresql":
         pytest.skip("the trigger is PostgreSQL's")
-    with pytest.raises(IntegrityError, match="never deletes what users wrote"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM inbox_message WHERE direction = 'in'")
+    refused = pytest.raises(IntegrityError, match="never deletes what users wrote")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM inbox_message WHERE direction = 'in'")
     assert Message.objects.filter(direction="in").count() == 1
 
 
 def test_database_refuses_raw_delete_of_conversations(conversation):
     if connection.vendor != "postgresql":
         pytest.skip("the trigger is PostgreSQL's")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM inbox_conversation")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM inbox_conversation")
 
 
 def test_admin_offers_no_delete(client, conversation):

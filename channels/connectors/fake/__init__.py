@@ -9,9 +9,9 @@ import json
 from datetime import UTC, datetime
 
 from channels.connectors.base import (
+    Connector,
     ConnectorError,
     ContactRef,
-    Connector,
     InboundItem,
     MalformedPayload,
     OutboundReply,

@@ -17,9 +17,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 
 from channels.connectors.base import (
+    Connector,
     ConnectorError,
     ContactRef,
-    Connector,
     InboundItem,
     MalformedPayload,
     OutboundReply,
@@ -73,9 +73,11 @@ class WebConnector(Connector):
         email = fields["email"].lower()
         # Without the site's own id, the content identifies a submission, so a
         # re-delivered form adds nothing.
-        external_id = fields["external_id"] or "sha256:" + hashlib.sha256(
-            "\x1f".join((email, fields["subject"], fields["message"])).encode()
-        ).hexdigest()
+        external_id = (
+            fields["external_id"]
+            or "sha256:"
+            + hashlib.sha256("\x1f".join((email, fields["subject"], fields["message"])).encode()).hexdigest()
+        )
         author = ContactRef(external_id=email, handle=email, display_name=fields["name"] or email, email=email)
         return [
             InboundItem(
