@@ -22,6 +22,11 @@ class Channel(models.Model):
     credentials = EncryptedJSONField(_("credentials"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
+    # Polling: where the last poll stopped, when it ran, and the earliest the
+    # network allows the next one (rate limits).
+    poll_cursor = models.CharField(_("poll cursor"), max_length=255, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True)
+    next_poll_at = models.DateTimeField(_("next poll allowed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

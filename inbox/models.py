@@ -161,6 +161,19 @@ class Message(UndeletableModel):
     # Queued: not before this time. Sending: when the attempt started.
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # What happened to an inbound item on the network. The text is always kept.
+    edited_at = models.DateTimeField(_("edited by its author at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed by its author at"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hidden_reason = models.TextField(_("why it was hidden"), blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -204,6 +217,10 @@ class ConversationEvent(models.Model):
         ASSIGNED = "assigned", _("assigned")
         RESOLVED = "resolved", _("resolved")
         REOPENED = "reopened", _("reopened")
+        EDITED = "edited", _("edited by its author")
+        REMOVED = "removed", _("removed by its author")
+        HIDDEN = "hidden", _("hidden on the network")
+        UNHIDDEN = "unhidden", _("shown again on the network")
 
     conversation = models.ForeignKey(
         Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="events"
