@@ -58,11 +58,11 @@ def drain_schedule() -> None:
     try:
         if cache.add(DRAIN_FLAG, 1, timeout=10):
             inbound_events_drain_task.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the broker being down must not fail a webhook
+    except Exception:
         logger.warning("Could not schedule the inbound drain; the periodic drain will pick it up.", exc_info=True)
         try:
             cache.delete(DRAIN_FLAG)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.debug("Cache unavailable too.", exc_info=True)
 
 
@@ -73,7 +73,7 @@ def inbound_events_drain(*, batch_size: int | None = None) -> int:
     # new drain, and one stored before it is seen by the reads below.
     try:
         cache.delete(DRAIN_FLAG)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.debug("Cache unavailable; draining anyway.", exc_info=True)
     taken = 0
     while True:
@@ -99,13 +99,13 @@ def inbound_events_process(*, events: list[InboundEvent]) -> None:
     try:
         with transaction.atomic():
             _process_batch(events)
-    except Exception:  # noqa: BLE001 - isolate the culprit below
+    except Exception:
         logger.warning("Batch of %s events failed; retrying one by one.", len(events), exc_info=True)
         for event in events:
             try:
                 with transaction.atomic():
                     _process_batch([event])
-            except Exception as exc:  # noqa: BLE001 - recorded on the event for replay
+            except Exception as exc:
                 logger.exception("Inbound event %s failed.", event.pk)
                 event.status = InboundEvent.Status.FAILED
                 event.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -1,0 +1,216 @@
+"""Demo data: people for every role, two web channels and a few dozen realistic
+conversations from a bakery and a ski resort. Idempotent: run it as often as
+you like; it adds nothing the second time."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from channels.connectors.base import ContactRef, InboundItem
+from channels.models import Channel
+from inbox import events
+from inbox.models import Conversation, ConversationEvent, Message
+from inbox.services.ingest import ReceivedItem, inbound_items_ingest
+from protocols.models import Category
+
+PASSWORD = "demo"  # noqa: S105 - documented demo password
+
+USERS = [
+    ("gestor1", "Lucía", "Martín Ferrer", "gestor"),
+    ("gestor2", "Pablo", "Sanz Ibarra", "gestor"),
+    ("gestor3", "Nerea", "Goñi Lasa", "gestor"),
+    ("supervisor", "Marta", "Ruiz Calvo", "supervisor"),
+    ("cm", "Irene", "Lafuente Roy", "community_manager"),
+    ("owner", "Javier", "Espiga Mur", "owner"),
+]
+
+CHANNELS = [
+    ("demo-web", "Web — Panadería La Espiga", "demo-web-secret"),
+    ("demo-esqui", "Web — Estación de esquí Valle Blanco", "demo-esqui-secret"),
+]
+
+# (channel key, form id, name, email, subject, message, hours ago, category, outcome)
+# outcome: "" new · "assigned:<user>" · "answered:<user>:<reply>" · "resolved:<user>:<reply>" · "note:<user>:<text>"
+CONVERSATIONS = [
+    ("demo-web", "esp-001", "Ana Belén Ortiz", "anabelen.ortiz@example.com", "Pan sin gluten",
+     "Hola, ¿tenéis pan sin gluten todos los días o hay que encargarlo? Mi hija es celíaca.", 30, "consulta",
+     "answered:gestor1:¡Hola, Ana Belén! Lo horneamos martes, jueves y sábado; otros días, por encargo con 24 h. Un saludo."),
+    ("demo-web", "esp-002", "Rubén Castillo", "ruben.castillo@example.com", "Roscón duro",
+     "Compré ayer un roscón de nata y estaba duro y seco. Para lo que cuesta, no es normal. Quiero una solución.",
+     20, "queja", "assigned:gestor2"),
+    ("demo-web", "esp-003", "Carmen Alcázar", "carmen.alcazar@example.com", "Tarta de cumpleaños",
+     "Quería encargar una tarta de chocolate para 12 personas para el sábado. ¿Se puede personalizar con un nombre?",
+     6, "consulta", ""),
+    ("demo-web", "esp-004", "Jorge Peña", "jorge.pena@example.com", "Horario del domingo",
+     "¿Abrís los domingos por la mañana? En Google pone una cosa y en la puerta otra.", 3, "consulta", ""),
+    ("demo-web", "esp-005", "Lourdes Vidal", "lourdes.vidal@example.com", "Sugerencia",
+     "Estaría genial que aceptarais pago con el móvil y que tuvierais bolsas de papel en vez de plástico.", 50,
+     "sugerencia", "resolved:gestor3:¡Gracias, Lourdes! Desde este mes aceptamos pago con móvil y las bolsas ya son de papel."),
+    ("demo-web", "esp-006", "Tomás Herrero", "tomas.herrero@example.com", "Felicidades",
+     "Solo quería decir que las empanadas de atún están buenísimas. ¡Seguid así!", 70, "comentario",
+     "resolved:gestor1:¡Muchas gracias, Tomás! Se lo diremos al obrador."),
+    ("demo-web", "esp-007", "Inés Navarro", "ines.navarro@example.com", "Alérgenos",
+     "¿Las magdalenas llevan frutos secos? Necesito la lista de alérgenos.", 1, "consulta", ""),
+    ("demo-web", "esp-008", "Marcos Lozano", "marcos.lozano@example.com", "Pedido para empresa",
+     "Somos una oficina de 40 personas. ¿Hacéis desayunos a domicilio los viernes? ¿Precio por persona?", 9,
+     "consulta", "note:supervisor:Cliente potencial grande: que lo lleve Lucía y pase presupuesto."),
+    ("demo-web", "esp-009", "Beatriz Soler", "beatriz.soler@example.com", "Cobro doble",
+     "Me habéis cobrado dos veces la misma compra con tarjeta el martes. Adjunto el extracto si hace falta.", 14,
+     "queja", "assigned:gestor1"),
+    ("demo-web", "esp-010", "Óscar Gil", "oscar.gil@example.com", "Pan de centeno",
+     "¿Volveréis a hacer el pan de centeno con pasas? Era el mejor.", 26, "sugerencia", ""),
+    ("demo-web", "esp-011", "Alicia Romero", "alicia.romero@example.com", "Trabajo",
+     "¿Buscáis dependienta para el turno de tarde? Tengo experiencia en pastelería.", 40, "comentario", ""),
+    ("demo-web", "esp-012", "Rubén Castillo", "ruben.castillo@example.com", "Roscón duro",
+     "Sigo esperando respuesta sobre el roscón. Si no me contestáis lo pondré en Facebook.", 2, "queja", ""),
+    ("demo-esqui", "vb-001", "Laura Benedí", "laura.benedi@example.com", "Accidente en la pista roja",
+     "Ayer hubo un accidente grave en la pista Las Marmotas y nadie de la estación dice nada. ¿Qué pasó? "
+     "¿Está la pista abierta hoy? Tenemos niños esquiando.", 18, "crisis", "assigned:supervisor"),
+    ("demo-esqui", "vb-002", "Diego Arnal", "diego.arnal@example.com", "Accidente y seguridad",
+     "Seis días sin un comunicado oficial sobre el accidente. En el foro dicen que faltaban redes de protección. "
+     "Exijo una explicación.", 4, "crisis", ""),
+    ("demo-esqui", "vb-003", "Sofía Lacasa", "sofia.lacasa@example.com", "Remontes cerrados",
+     "Pagamos el forfait de día completo y cerrasteis tres remontes por viento a las 11. ¿Devolvéis algo?", 22,
+     "queja", "answered:gestor2:Hola, Sofía. Lo sentimos: el cierre fue por seguridad. Escríbenos tu número de "
+     "forfait por privado y te enviamos un bono de medio día."),
+    ("demo-esqui", "vb-004", "Hugo Pardo", "hugo.pardo@example.com", "Precio forfait temporada",
+     "¿Cuándo sale a la venta el forfait de temporada y hay descuento para familias numerosas?", 8, "consulta", ""),
+    ("demo-esqui", "vb-005", "Elena Campo", "elena.campo@example.com", "Niño perdido en la guardería",
+     "Hoy en la guardería de la estación tardaron 20 minutos en encontrar a mi hijo cuando fui a recogerlo. "
+     "Inadmisible.", 5, "queja", "note:gestor3:Llamado al responsable de la guardería; espera informe para responder."),
+    ("demo-esqui", "vb-006", "Raúl Jiménez", "raul.jimenez@example.com", "Parking lleno",
+     "A las 9:30 el parking ya estaba lleno y nos mandaron a 3 km. ¿Hay lanzadera?", 12, "consulta",
+     "resolved:gestor1:Hola, Raúl. Sí: lanzadera gratuita cada 15 minutos desde el parking P3, de 8:30 a 17:30."),
+    ("demo-esqui", "vb-007", "Pilar Oliva", "pilar.oliva@example.com", "Clases de esquí adaptado",
+     "¿Ofrecéis clases de esquí adaptado para personas con movilidad reducida?", 30, "consulta", ""),
+    ("demo-esqui", "vb-008", "Iván Royo", "ivan.royo@example.com", "Nieve artificial",
+     "Sugerencia: publicad cada mañana el estado de cada pista con foto. Ayudaría mucho a planificar.", 60,
+     "sugerencia", "resolved:gestor2:¡Buena idea, Iván! Desde la semana que viene lo publicaremos a las 8:00."),
+    ("demo-esqui", "vb-009", "Noelia Franco", "noelia.franco@example.com", "Cafetería",
+     "El chocolate de la cafetería de la cota 2000 estaba frío y a 4,50 €. Muy caro para lo que es.", 7, "queja", ""),
+    ("demo-esqui", "vb-010", "Álvaro Sancho", "alvaro.sancho@example.com", "Gracias al equipo de pistas",
+     "Gracias a los pisteros que ayudaron a mi padre cuando se cayó en la pista azul. Un trato excelente.", 36,
+     "comentario", "resolved:gestor3:Gracias, Álvaro. Se lo hacemos llegar al equipo. ¡Esperamos que tu padre esté bien!"),
+    ("demo-esqui", "vb-011", "Marina Lasheras", "marina.lasheras@example.com", "Accidente — comunicado",
+     "¿Vais a decir algo del accidente o vais a seguir callados? Estáis borrando comentarios en Facebook.", 1,
+     "crisis", ""),
+    ("demo-esqui", "vb-012", "Pedro Abad", "pedro.abad@example.com", "Alquiler de material",
+     "¿Se puede reservar el alquiler de esquís online para no hacer cola?", 15, "consulta", "assigned:gestor3"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo users, channels and conversations (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = self._users()
+        channels = self._channels()
+        categories = {c.slug: c for c in Category.objects.all()}
+        now = timezone.now()
+        created = 0
+        for key, form_id, name, email, subject, text, hours_ago, category, outcome in CONVERSATIONS:
+            channel = channels[key]
+            written = now - timedelta(hours=hours_ago)
+            item = InboundItem(
+                external_id=form_id,
+                thread_key=f"email:{email}",
+                is_private=True,
+                author=ContactRef(external_id=email, handle=email, display_name=name, email=email),
+                body=text,
+                subject=subject,
+                created_at=written,
+            )
+            messages = inbound_items_ingest(received=[ReceivedItem(channel, item, written)])
+            if not messages:
+                continue  # already seeded
+            created += 1
+            conversation = messages[0].conversation
+            if category and conversation.category_id is None:
+                conversation.category = categories.get(category)
+                conversation.priority = (
+                    Conversation.Priority.URGENT if category == "crisis" else conversation.priority
+                )
+                conversation.save(update_fields=["category", "priority"])
+            self._apply(conversation, outcome, users, written)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(users)} users (password '{PASSWORD}'), {len(channels)} channels, "
+                f"{created} new conversations."
+            )
+        )
+
+    def _users(self):
+        User = get_user_model()
+        users = {}
+        for username, first, last, role in USERS:
+            user, made = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@mostrador.local"},
+            )
+            if made:
+                user.set_password(PASSWORD)
+                user.is_staff = role == "community_manager"
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    def _channels(self):
+        channels = {}
+        for key, name, secret in CHANNELS:
+            channel, made = Channel.objects.get_or_create(
+                key=key, defaults={"kind": "web", "name": name, "credentials": {"secret": secret}}
+            )
+            channels[key] = channel
+        return channels
+
+    def _apply(self, conversation, outcome, users, written):
+        if not outcome:
+            return
+        action, username, *rest = outcome.split(":", 2)
+        user = users[username]
+        conversation.assignee = user
+        conversation.status = Conversation.Status.OPEN
+        if action in {"answered", "resolved"}:
+            replied = written + timedelta(minutes=47)
+            Message.objects.create(
+                conversation=conversation,
+                channel=conversation.channel,
+                direction=Message.Direction.OUT,
+                sender=user,
+                body=rest[0],
+                created_at=replied,
+                delivery_status=Message.DeliveryStatus.SENT,
+                idempotency_key=Message.new_idempotency_key(),
+                external_id=f"<seed-{conversation.pk}@mostrador.local>",
+                sent_at=replied,
+                attempts=1,
+            )
+            conversation.first_response_at = replied
+            conversation.last_outbound_at = replied
+            conversation.waiting_since = None
+            conversation.status = Conversation.Status.WAITING
+            events.record(conversation=conversation, kind=ConversationEvent.Kind.REPLY_SENT, actor=user)
+            if action == "resolved":
+                conversation.status = Conversation.Status.RESOLVED
+                events.record(conversation=conversation, kind=ConversationEvent.Kind.RESOLVED, actor=user)
+        elif action == "note":
+            Message.objects.create(
+                conversation=conversation,
+                channel=conversation.channel,
+                direction=Message.Direction.NOTE,
+                sender=user,
+                body=rest[0],
+                created_at=written + timedelta(minutes=20),
+            )
+            events.record(conversation=conversation, kind=ConversationEvent.Kind.NOTE_ADDED, actor=user)
+        events.record(
+            conversation=conversation, kind=ConversationEvent.Kind.ASSIGNED, actor=users["supervisor"],
+            assignee_id=user.pk, reason="demo",
+        )
+        conversation.save()
