@@ -1,5 +1,17 @@
 from django.urls import path
 
+from inbox import views
+
 app_name = "inbox"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_list, name="list"),
+    path("conversations/<int:pk>/", views.conversation_detail, name="detail"),
+    path("conversations/<int:pk>/reply/", views.reply, name="reply"),
+    path("conversations/<int:pk>/notes/", views.add_note, name="note"),
+    path("conversations/<int:pk>/assign/", views.assign, name="assign"),
+    path("conversations/<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("conversations/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("messages/<int:pk>/", views.message_status, name="message"),
+    path("messages/<int:pk>/retry/", views.retry, name="retry"),
+]

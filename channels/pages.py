@@ -1,0 +1,47 @@
+"""Channel pages: everyone with a role reads; only the Community Manager edits."""
+
+from django.contrib import messages as flash
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from channels.forms import WebChannelForm
+from channels.models import Channel, InboundEvent
+from inbox.views import role_required
+from teams import roles
+
+
+@role_required(roles.can_view_inbox)
+def channel_list(request):
+    channels = Channel.objects.annotate(
+        rejected=Count("events", filter=Q(events__status=InboundEvent.Status.REJECTED)),
+        failed=Count("events", filter=Q(events__status=InboundEvent.Status.FAILED)),
+    ).order_by("name")
+    rows = [(channel, request.build_absolute_uri(f"/webhooks/{channel.kind}/{channel.key}/")) for channel in channels]
+    return render(request, "channels/list.html", {"rows": rows})
+
+
+@role_required(roles.can_view_inbox)
+def channel_detail(request, pk: int):
+    channel = get_object_or_404(Channel, pk=pk)
+    deliveries = InboundEvent.objects.filter(channel=channel).defer("body").order_by("-id")[:50]
+    return render(
+        request,
+        "channels/detail.html",
+        {
+            "channel": channel,
+            "deliveries": deliveries,
+            "webhook_url": request.build_absolute_uri(f"/webhooks/{channel.kind}/{channel.key}/"),
+        },
+    )
+
+
+@role_required(roles.can_manage_channels)
+def channel_edit(request, pk: int | None = None):
+    channel = get_object_or_404(Channel, pk=pk, kind="web") if pk else Channel(kind="web")
+    form = WebChannelForm(request.POST or None, instance=channel)
+    if request.method == "POST" and form.is_valid():
+        channel = form.save()
+        flash.success(request, _("Channel saved."))
+        return redirect("channels:detail", pk=channel.pk)
+    return render(request, "channels/edit.html", {"form": form, "channel": channel})

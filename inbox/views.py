@@ -1,0 +1,174 @@
+"""Pages of the inbox. Thin: read through selectors, write through services."""
+
+from functools import wraps
+
+from django.contrib import messages as flash
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from channels.models import Channel
+from inbox import selectors
+from inbox.forms import AssignForm, NoteForm, ReplyForm
+from inbox.models import Conversation, Message
+from inbox.services import conversations as conversation_services
+from inbox.services import replies as reply_services
+from teams import roles
+
+
+def role_required(check):
+    """Signed in (else to the login page) and allowed by ``check`` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@role_required(roles.can_view_inbox)
+def inbox_list(request):
+    filters = selectors.InboxFilters.from_params(request.GET)
+    page = Paginator(selectors.conversation_list(user=request.user, filters=filters), 25).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filters": filters,
+        "page": page,
+        "counts": selectors.conversation_counts(user=request.user, filters=filters),
+        "scopes": selectors.scope_counts(user=request.user),
+        "channels": Channel.objects.all(),
+        "statuses": Conversation.Status.choices,
+    }
+    template = "inbox/_list_results.html" if request.htmx and request.htmx.target == "results" else "inbox/list.html"
+    return render(request, template, context)
+
+
+@role_required(roles.can_view_inbox)
+def conversation_detail(request, pk: int):
+    conversation = _get_conversation(pk)
+    return render(request, "inbox/detail.html", _detail_context(request, conversation))
+
+
+@role_required(roles.can_view_inbox)
+def message_status(request, pk: int):
+    """One outbound message's bubble, polled by the page while it is being sent."""
+    message = get_object_or_404(Message.objects.select_related("sender"), pk=pk, direction=Message.Direction.OUT)
+    return render(request, "inbox/_message.html", {"message": message})
+
+
+@require_POST
+@role_required(roles.can_reply)
+def reply(request, pk: int):
+    conversation = _get_conversation(pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply_services.reply_create(conversation=conversation, sender=request.user, body=form.cleaned_data["body"])
+        except reply_services.ReplyRefused as refused:
+            form.add_error("body", str(refused))
+    if form.errors:
+        context = _detail_context(request, conversation, reply_form=form)
+        return render(request, "inbox/detail.html", context, status=422)
+    return redirect(reverse("inbox:detail", args=[pk]) + "#composer")
+
+
+@require_POST
+@role_required(roles.can_reply)
+def retry(request, pk: int):
+    message = get_object_or_404(Message.objects.select_related("conversation"), pk=pk)
+    try:
+        reply_services.reply_retry(message=message, by=request.user)
+    except reply_services.ReplyRefused as refused:
+        flash.error(request, str(refused))
+    return redirect("inbox:detail", pk=message.conversation_id)
+
+
+@require_POST
+@role_required(roles.can_reply)
+def add_note(request, pk: int):
+    conversation = _get_conversation(pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            conversation_services.note_add(conversation=conversation, author=request.user, body=form.cleaned_data["body"])
+        except conversation_services.ConversationActionRefused as refused:
+            flash.error(request, str(refused))
+    else:
+        flash.error(request, form.errors["body"][0])
+    return redirect("inbox:detail", pk=pk)
+
+
+@require_POST
+@role_required(roles.can_assign)
+def assign(request, pk: int):
+    conversation = _get_conversation(pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            conversation_services.conversation_assign(
+                conversation=conversation, assignee=form.cleaned_data["assignee"], by=request.user
+            )
+        except conversation_services.ConversationActionRefused as refused:
+            flash.error(request, str(refused))
+    return redirect("inbox:detail", pk=pk)
+
+
+@require_POST
+@role_required(roles.can_reply)
+def resolve(request, pk: int):
+    return _status_action(request, pk, conversation_services.conversation_resolve)
+
+
+@require_POST
+@role_required(roles.can_reply)
+def reopen(request, pk: int):
+    return _status_action(request, pk, conversation_services.conversation_reopen)
+
+
+def _status_action(request, pk, action):
+    conversation = _get_conversation(pk)
+    try:
+        action(conversation=conversation, by=request.user)
+    except conversation_services.ConversationActionRefused as refused:
+        flash.error(request, str(refused))
+    return redirect("inbox:detail", pk=pk)
+
+
+def _get_conversation(pk: int) -> Conversation:
+    try:
+        return selectors.conversation_detail(pk=pk)
+    except Conversation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _detail_context(request, conversation, reply_form=None) -> dict:
+    timeline = conversation.events.select_related("actor").order_by("-created_at", "-id")[:30]
+    user_ids = {e.data.get("assignee_id") for e in timeline if e.data.get("assignee_id")}
+    names = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids)}
+    return {
+        "conversation": conversation,
+        "thread": selectors.conversation_thread(conversation=conversation),
+        "timeline": [(event, names.get(event.data.get("assignee_id"))) for event in timeline],
+        "reply_form": reply_form or ReplyForm(),
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(initial={"assignee": conversation.assignee_id}),
+        "max_reply_length": _max_reply_length(conversation),
+    }
+
+
+def _max_reply_length(conversation) -> int | None:
+    from channels.connectors.registry import connector_class
+
+    return connector_class(conversation.channel.kind).max_reply_length
