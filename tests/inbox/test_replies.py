@@ -75,7 +75,7 @@ def test_a_newer_inbound_keeps_the_conversation_waiting_for_us(fake_conversation
 
 
 def test_empty_and_too_long_replies_are_refused(fake_conversation, gestor):
-    with pytest.raises(replies.ReplyRefused, match="Write a reply"):
+    with pytest.raises(replies.ReplyRefused, match="Escribe una respuesta"):
         replies.reply_create(conversation=fake_conversation, sender=gestor, body="   ")
     with pytest.raises(replies.ReplyRefused, match="281 of 280"):
         replies.reply_create(conversation=fake_conversation, sender=gestor, body="x" * 281)
@@ -152,7 +152,7 @@ def test_requeue_dispatches_lost_replies_and_fails_stale_sends(fake_conversation
     stuck.refresh_from_db()
     assert lost.delivery_status == Message.DeliveryStatus.SENT  # eager worker sent it
     assert stuck.delivery_status == Message.DeliveryStatus.FAILED
-    assert "may or may not have reached" in stuck.delivery_error
+    assert "puede que haya llegado o no" in stuck.delivery_error  # Spanish: the default language
     assert [r.body for r in FakeConnector.outbox] == ["Perdida."]
 
 
