@@ -19,5 +19,7 @@ def webhook(request, kind: str, key: str):
             remote_addr=request.META.get("REMOTE_ADDR"),
         )
     except WebhookRefused as refused:
-        return JsonResponse({"status": "rejected", "error": refused.error, "event_id": refused.event.pk}, status=refused.status)
+        return JsonResponse(
+            {"status": "rejected", "error": refused.error, "event_id": refused.event.pk}, status=refused.status
+        )
     return JsonResponse({"status": "accepted", "event_id": event.pk, "items": event.item_count}, status=202)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "channels.apps.ChannelsConfig",
     "inbox.apps.InboxConfig",
@@ -229,6 +230,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The unified social inbox: channels, conversations, replies.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationKindEnum": "inbox.models.Conversation.Kind",
+        "ChannelKindEnum": "channels.connectors.registry.kind_choices",
+    },
 }
 
 # --- Mostrador

@@ -102,7 +102,9 @@ def add_note(request, pk: int):
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            conversation_services.note_add(conversation=conversation, author=request.user, body=form.cleaned_data["body"])
+            conversation_services.note_add(
+                conversation=conversation, author=request.user, body=form.cleaned_data["body"]
+            )
         except conversation_services.ConversationActionRefused as refused:
             flash.error(request, str(refused))
     else:

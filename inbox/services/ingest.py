@@ -234,10 +234,7 @@ def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Conta
         unique_fields=["channel", "external_id"],
         update_fields=["handle", "display_name", "profile_url", "email"],
     )
-    return {
-        (c.channel_id, c.external_id): c
-        for c in Contact.objects.filter(_keys_filter(rows.keys(), "external_id"))
-    }
+    return {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(rows.keys(), "external_id"))}
 
 
 def _lock_conversations(

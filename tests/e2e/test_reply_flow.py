@@ -8,7 +8,9 @@ from tests.factories import PASSWORD, ConversationFactory, InboundMessageFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
 def test_gestor_replies_from_the_browser(live_server, browser, artifacts, gestor, web_channel, mailoutbox, viewport):
     conversation = ConversationFactory(channel=web_channel, subject="Pan sin gluten")
     InboundMessageFactory(conversation=conversation, body="¿Tenéis pan sin gluten los domingos?")

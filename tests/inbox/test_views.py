@@ -57,7 +57,9 @@ def test_owner_reads_but_cannot_reply_or_assign(login, owner, gestor, conversati
     assert not Message.objects.filter(direction=Message.Direction.OUT).exists()
 
 
-def test_gestor_replies_and_the_reply_is_sent(login, gestor, conversation, mailoutbox, django_capture_on_commit_callbacks):
+def test_gestor_replies_and_the_reply_is_sent(
+    login, gestor, conversation, mailoutbox, django_capture_on_commit_callbacks
+):
     client = login(gestor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("inbox:reply", args=[conversation.pk]), {"body": "Buenos días, Ana."})
@@ -83,8 +85,7 @@ def test_refused_reply_is_shown_and_nothing_stored(login, gestor, fake_channel):
 
 def test_gestor_cannot_assign_but_supervisor_can(login, gestor, gestor2, supervisor, conversation):
     assert (
-        login(gestor).post(reverse("inbox:assign", args=[conversation.pk]), {"assignee": gestor2.pk}).status_code
-        == 403
+        login(gestor).post(reverse("inbox:assign", args=[conversation.pk]), {"assignee": gestor2.pk}).status_code == 403
     )
     response = login(supervisor).post(reverse("inbox:assign", args=[conversation.pk]), {"assignee": gestor2.pk})
     assert response.status_code == 302
@@ -111,9 +112,7 @@ def test_notes_are_internal(login, gestor, conversation, mailoutbox):
     assert mailoutbox == []
 
 
-def test_failed_reply_shows_error_and_can_be_retried(
-    login, gestor, fake_channel, django_capture_on_commit_callbacks
-):
+def test_failed_reply_shows_error_and_can_be_retried(login, gestor, fake_channel, django_capture_on_commit_callbacks):
     conversation = ConversationFactory(channel=fake_channel, thread_key="p")
     InboundMessageFactory(conversation=conversation)
     client = login(gestor)

@@ -1,0 +1,93 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from inbox.models import Contact, Conversation, Message
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "name"]
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class ChannelRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "handle", "display_name", "profile_url", "email"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "body",
+            "author",
+            "created_at",
+            "delivery_status",
+            "delivery_error",
+            "external_id",
+            "sent_at",
+            "hidden_at",
+            "removed_at",
+        ]
+
+    def get_author(self, message) -> str:
+        if message.direction == Message.Direction.IN:
+            return str(message.author_contact) if message.author_contact else ""
+        return (message.sender.get_full_name() or message.sender.username) if message.sender else ""
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    channel = ChannelRefSerializer()
+    contact = ContactSerializer()
+    assignee = UserRefSerializer(allow_null=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "channel",
+            "contact",
+            "kind",
+            "subject",
+            "status",
+            "assignee",
+            "category",
+            "priority",
+            "first_inbound_at",
+            "first_response_at",
+            "last_inbound_at",
+            "last_outbound_at",
+            "waiting_since",
+        ]
+
+
+class ConversationDetailSerializer(ConversationSerializer):
+    messages = MessageSerializer(many=True, source="thread")
+
+    class Meta(ConversationSerializer.Meta):
+        fields = [*ConversationSerializer.Meta.fields, "messages"]
+
+
+class BodySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20_000, trim_whitespace=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), allow_null=True)

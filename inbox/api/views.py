@@ -1,0 +1,157 @@
+"""The inbox over HTTP: the same selectors and services as the pages."""
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from inbox import selectors
+from inbox.api.serializers import (
+    AssignSerializer,
+    BodySerializer,
+    ConversationDetailSerializer,
+    ConversationSerializer,
+    MessageSerializer,
+)
+from inbox.models import Message
+from inbox.services import conversations as conversation_services
+from inbox.services import replies as reply_services
+from teams.permissions import CanAssign, CanReply, IsStaffRole
+
+
+class TokenThrottle(SimpleRateThrottle):
+    """Password guessing is slowed down per client address."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+@extend_schema(
+    request=inline_serializer(
+        "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+    ),
+    responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+@throttle_classes([TokenThrottle])
+def obtain_token(request):
+    """Exchange a username and password for an API token.
+
+    A user without a Mostrador role gets a token too, but every other endpoint
+    answers 403 for them: the role, not the token, grants access.
+    """
+    username = request.data.get("username") or ""
+    password = request.data.get("password") or ""
+    user = authenticate(request, username=username, password=password) if username and password else None
+    if user is None:
+        raise ValidationError({"non_field_errors": ["Wrong username or password."]})
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", str, description="new, open, waiting, resolved or any (default: not resolved)"),
+    OpenApiParameter("channel", int, description="channel id"),
+    OpenApiParameter("scope", str, enum=list(selectors.SCOPES)),
+    OpenApiParameter("q", str, description="search in contact and message text"),
+]
+
+
+class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Conversations of the unified inbox. Nothing here deletes: there is no delete."""
+
+    permission_classes = [IsStaffRole]
+
+    def get_queryset(self):
+        filters = selectors.InboxFilters.from_params(self.request.query_params)
+        return selectors.conversation_list(user=self.request.user, filters=filters)
+
+    def get_serializer_class(self):
+        return ConversationDetailSerializer if self.action == "retrieve" else ConversationSerializer
+
+    def get_object(self):
+        conversation = get_object_or_404(
+            selectors.conversation_list(user=self.request.user, filters=_any()), pk=self.kwargs["pk"]
+        )
+        conversation.thread = list(selectors.conversation_thread(conversation=conversation))
+        return conversation
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CanReply])
+    def reply(self, request, pk=None):
+        conversation = self.get_object()
+        data = _valid(BodySerializer, request)
+        try:
+            message = reply_services.reply_create(conversation=conversation, sender=request.user, body=data["body"])
+        except reply_services.ReplyRefused as refused:
+            raise ValidationError({"body": [str(refused)]}) from refused
+        message.refresh_from_db()
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CanReply])
+    def notes(self, request, pk=None):
+        conversation = self.get_object()
+        data = _valid(BodySerializer, request)
+        note = conversation_services.note_add(conversation=conversation, author=request.user, body=data["body"])
+        return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CanAssign])
+    def assign(self, request, pk=None):
+        data = _valid(AssignSerializer, request)
+        return self._act(conversation_services.conversation_assign, assignee=data["assignee"])
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CanReply])
+    def resolve(self, request, pk=None):
+        return self._act(conversation_services.conversation_resolve)
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CanReply])
+    def reopen(self, request, pk=None):
+        return self._act(conversation_services.conversation_reopen)
+
+    def _act(self, service, **kwargs):
+        conversation = self.get_object()
+        try:
+            updated = service(conversation=conversation, by=self.request.user, **kwargs)
+        except conversation_services.ConversationActionRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return Response(ConversationSerializer(selectors.conversation_detail(pk=updated.pk)).data)
+
+
+@extend_schema(request=None, responses={200: MessageSerializer, 409: None})
+@api_view(["POST"])
+@permission_classes([CanReply])
+def retry_message(request, pk: int):
+    """Queue a failed reply again; 409 if it has not failed."""
+    message = get_object_or_404(Message.objects.select_related("conversation"), pk=pk)
+    try:
+        message = reply_services.reply_retry(message=message, by=request.user)
+    except reply_services.ReplyRefused as refused:
+        return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+    return Response(MessageSerializer(message).data)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _any() -> selectors.InboxFilters:
+    return selectors.InboxFilters(status="any")
