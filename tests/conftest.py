@@ -8,6 +8,7 @@ from django.core import mail  # noqa: F401
 from channels.connectors.fake import FakeConnector
 from channels.connectors.signatures import hmac_sha256_hex
 from config.celery_app import app as celery_app
+from inbox import dispatch
 from tests.factories import PASSWORD, ChannelFactory, ConversationFactory, InboundMessageFactory, UserFactory
 
 
@@ -21,6 +22,7 @@ def _isolated(settings):
     }
     celery_app.conf.task_always_eager = True
     FakeConnector.reset()
+    dispatch.reset()
     yield
     FakeConnector.reset()
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from channels.connectors.base import InboundItem
 from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent
+from inbox.dispatch import dispatch
 from inbox.models import Contact, Conversation, ConversationEvent, Message
 
 logger = logging.getLogger(__name__)
@@ -56,10 +57,11 @@ def drain_schedule() -> None:
     from inbox.tasks import inbound_events_drain_task
 
     try:
-        if cache.add(DRAIN_FLAG, 1, timeout=10):
-            inbound_events_drain_task.apply_async(retry=False)
+        first = cache.add(DRAIN_FLAG, 1, timeout=10)
     except Exception:
-        logger.warning("Could not schedule the inbound drain; the periodic drain will pick it up.", exc_info=True)
+        logger.warning("Cache unavailable; dispatching the drain anyway.", exc_info=True)
+        first = True
+    if first and not dispatch(inbound_events_drain_task):
         try:
             cache.delete(DRAIN_FLAG)
         except Exception:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from channels.connectors.base import ConnectorError, ContactRef, OutboundReply
 from channels.connectors.registry import connector_for
 from inbox import events
+from inbox.dispatch import dispatch
 from inbox.models import Conversation, ConversationEvent, Message
 
 logger = logging.getLogger(__name__)
@@ -86,10 +87,7 @@ def reply_dispatch(*, message_id: int, countdown: float | None = None) -> None:
     """Hand a queued reply to a worker; if the broker is down the requeue sweep will."""
     from inbox.tasks import reply_send_task
 
-    try:
-        reply_send_task.apply_async((message_id,), countdown=countdown, retry=False)
-    except Exception:
-        logger.warning("Could not queue reply %s; the requeue sweep will send it.", message_id, exc_info=True)
+    dispatch(reply_send_task, args=(message_id,), countdown=countdown)
 
 
 def reply_send(*, message_id: int) -> SendOutcome:
