@@ -3,6 +3,7 @@ rejected deliveries are recorded too, with the reason."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,27 @@ class WebhookRefused(Exception):
     event: InboundEvent
 
 
+_channels: dict[tuple[str, str], tuple[float, Channel | None]] = {}
+
+
+def _active_channel(kind: str, key: str) -> Channel | None:
+    """The active channel at ``/webhooks/<kind>/<key>/``, remembered for a few
+    seconds per process: webhooks come in bursts and the row (with its
+    credentials to decrypt) rarely changes. ``MOSTRADOR_CHANNEL_CACHE_SECONDS``
+    bounds how long an edit takes to apply; 0 turns the memory off."""
+    if kind not in CONNECTORS:
+        return None
+    ttl = settings.MOSTRADOR_CHANNEL_CACHE_SECONDS
+    now = time.monotonic()
+    cached = _channels.get((kind, key))
+    if cached and cached[0] > now:
+        return cached[1]
+    channel = Channel.objects.filter(kind=kind, key=key, active=True).first()
+    if ttl > 0:
+        _channels[(kind, key)] = (now + ttl, channel)
+    return channel
+
+
 def webhook_receive(
     *, kind: str, key: str, body: bytes, headers: Mapping[str, str], remote_addr: str | None
 ) -> InboundEvent:
@@ -39,7 +61,7 @@ def webhook_receive(
     from inbox.services.ingest import drain_schedule
 
     kept_headers = {name: value for name, value in headers.items() if name.lower() not in _SECRET_HEADERS}
-    channel = Channel.objects.filter(kind=kind, key=key, active=True).first() if kind in CONNECTORS else None
+    channel = _active_channel(kind, key)
 
     def refuse(status: int, error: str) -> WebhookRefused:
         event = InboundEvent.objects.create(

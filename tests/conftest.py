@@ -15,6 +15,7 @@ from tests.factories import PASSWORD, ChannelFactory, ConversationFactory, Inbou
 @pytest.fixture(autouse=True)
 def _isolated(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MOSTRADOR_CHANNEL_CACHE_SECONDS = 0  # tests edit channels and post at once
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.STORAGES = {
         **settings.STORAGES,

@@ -127,3 +127,17 @@ def test_broker_down_still_accepts_and_stores(
 
     assert inbound_events_drain() == 1
     assert InboundEvent.objects.get().status == InboundEvent.Status.PROCESSED
+
+
+def test_channel_lookups_are_remembered_briefly(web_channel, post_webhook, settings, django_assert_num_queries):
+    from channels import services
+
+    settings.MOSTRADOR_CHANNEL_CACHE_SECONDS = 60
+    services._channels.clear()
+    try:
+        post_webhook(web_channel, FORM)
+        # Remembered: the second delivery only stores its event.
+        with django_assert_num_queries(1):
+            assert post_webhook(web_channel, {**FORM, "external_id": "f-2"}).status_code == 202
+    finally:
+        services._channels.clear()

@@ -1,0 +1,331 @@
+"""End-to-end ingest against a running server on PostgreSQL and Redis.
+
+What it does, printing as it goes:
+1. creates a fresh database ``mostrador_bench`` and migrates it;
+2. measures PostgreSQL's raw single-row INSERT rate with the same number of
+   connections, into a scratch copy of ``inbox_message`` (same columns and
+   indexes) — the baseline, on this machine, in this run;
+3. starts gunicorn and a Celery worker on that database and a dedicated Redis db;
+4. posts N signed contact-form events from C client processes and measures
+   messages per second until every one is a Message in the inbox;
+5. stops what it started and prints one JSON line: the figures, the target
+   (end-to-end ≥ 20% of the raw rate) and whether it was met.
+
+Usage: ``python bench/ingest.py [--events 6000] [--concurrency 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+DB = "mostrador_bench"
+REDIS_URL = "redis://127.0.0.1:6379/7"
+SECRET = "bench-secret"
+TARGET_RATIO = 0.20
+
+
+def say(message: str) -> None:
+    print(f"[ingest] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database() -> None:
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {DB}")
+    conn.close()
+
+
+def env() -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB}",
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "bench-only",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "MOSTRADOR_VAR_DIR": str(ROOT / "var" / "bench"),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env(), check=True, stdout=subprocess.DEVNULL)
+
+
+# --- Baseline: raw single-row INSERTs -------------------------------------------------------
+
+
+def _raw_inserter(rows: int, offset: int, results) -> None:
+    conn = psycopg2.connect(dbname=DB, **PG)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for i in range(offset, offset + rows):
+            cur.execute(
+                "INSERT INTO bench_raw_message (conversation_id, channel_id, direction, external_id, author_contact_id,"
+                " body, attachments, created_at, received_at, delivery_status, delivery_error, attempts, hidden_reason)"
+                " VALUES (1, 1, 'in', %s, 1, %s, '[]', now(), now(), '', '', 0, '')",
+                (f"raw-{i}", f"Hola, ¿tenéis pan sin gluten? {i}"),
+            )
+    conn.close()
+    results.put(rows)
+
+
+def raw_insert_rate(rows: int, connections: int) -> float:
+    conn = psycopg2.connect(dbname=DB, **PG)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_raw_message")
+        cur.execute("CREATE TABLE bench_raw_message (LIKE inbox_message INCLUDING ALL)")
+    per = rows // connections
+    results = multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=_raw_inserter, args=(per, n * per, results)) for n in range(connections)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    if any(w.exitcode for w in workers):
+        raise RuntimeError("the baseline inserts failed")
+    with conn.cursor() as cur:
+        cur.execute("DROP TABLE bench_raw_message")
+    conn.close()
+    return per * connections / elapsed
+
+
+# --- The load --------------------------------------------------------------------------------
+
+
+def _client(port: int, key: str, start: int, count: int, results) -> None:
+    statuses: dict[int, int] = {}
+    # One keep-alive connection per client, as a network's delivery service keeps.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for i in range(start, start + count):
+        body = json.dumps(
+            {
+                "external_id": f"bench-{i}",
+                "name": f"Cliente {i}",
+                "email": f"cliente{i % 2000}@example.com",
+                "subject": "Consulta",
+                "message": f"¿Abrís el domingo? Pregunta {i}",
+            }
+        ).encode()
+        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-Mostrador-Signature": signature}
+        try:
+            conn.request("POST", f"/webhooks/web/{key}/", body=body, headers=headers)
+            response = conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", f"/webhooks/web/{key}/", body=body, headers=headers)
+            response = conn.getresponse()
+        response.read()
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+    conn.close()
+    results.put(statuses)
+
+
+def count_messages() -> int:
+    conn = psycopg2.connect(dbname=DB, **PG)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM inbox_message WHERE direction = 'in'")
+        (n,) = cur.fetchone()
+    conn.close()
+    return n
+
+
+def wait_healthy(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the server did not become healthy")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=6000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--raw-rows", type=int, default=8000)
+    args = parser.parse_args()
+
+    say(f"fresh database {DB}, migrating")
+    recreate_database()
+    manage("migrate", "--noinput")
+    subprocess.run(["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], check=True, stdout=subprocess.DEVNULL)
+
+    say(f"baseline: {args.raw_rows} single-row INSERTs over {args.concurrency} connections")
+    raw_rate = raw_insert_rate(args.raw_rows, args.concurrency)
+    say(f"baseline: {raw_rate:,.0f} rows/s")
+
+    code = (
+        "from channels.models import Channel;"
+        f"Channel.objects.update_or_create(key='bench-web', defaults=dict(kind='web', name='Bench',"
+        f" credentials={{'secret': '{SECRET}'}}))"
+    )
+    manage("shell", "-c", code)
+    manage("collectstatic", "--noinput")
+
+    port = free_port()
+    processes: list[subprocess.Popen] = []
+
+    def stop_all(*_args) -> None:
+        for p in processes:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in processes:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    signal.signal(signal.SIGINT, lambda *a: (stop_all(), sys.exit(130)))
+    try:
+        say(f"starting gunicorn on 127.0.0.1:{port} and a Celery worker")
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "3",
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    "4",
+                    "--keep-alive",
+                    "10",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env(),
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=ROOT,
+                env=env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        wait_healthy(port)
+        time.sleep(2)  # let the worker connect
+
+        say(f"posting {args.events} signed events with {args.concurrency} clients")
+        results = multiprocessing.Queue()
+        per = args.events // args.concurrency
+        clients = [
+            multiprocessing.Process(target=_client, args=(port, "bench-web", n * per, per, results))
+            for n in range(args.concurrency)
+        ]
+        total = per * args.concurrency
+        started = time.perf_counter()
+        for c in clients:
+            c.start()
+        stop_progress = threading.Event()
+
+        def progress() -> None:
+            while not stop_progress.wait(5):
+                say(f"  … {count_messages()} of {total} in the inbox after {time.perf_counter() - started:.0f}s")
+
+        threading.Thread(target=progress, daemon=True).start()
+        for c in clients:
+            c.join()
+        posted = time.perf_counter() - started
+        statuses: dict[int, int] = {}
+        for _ in clients:
+            for status, n in results.get().items():
+                statuses[status] = statuses.get(status, 0) + n
+        say(f"posted in {posted:.1f}s ({total / posted:,.0f} requests/s); answers {statuses}")
+
+        deadline = time.monotonic() + 300
+        while count_messages() < total and time.monotonic() < deadline:
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        stop_progress.set()
+        stored = count_messages()
+    finally:
+        stop_all()
+
+    e2e_rate = stored / elapsed
+    ratio = e2e_rate / raw_rate
+    say(f"end to end: {stored} messages in {elapsed:.1f}s = {e2e_rate:,.0f} messages/s ({ratio:.0%} of raw)")
+    met = stored == total and statuses.get(202, 0) == total and ratio >= TARGET_RATIO
+    print(
+        json.dumps(
+            {
+                "bench": "ingest",
+                "figures": {
+                    "events": total,
+                    "concurrency": args.concurrency,
+                    "accepted_202": statuses.get(202, 0),
+                    "messages_stored": stored,
+                    "webhook_requests_per_s": round(total / posted, 1),
+                    "end_to_end_messages_per_s": round(e2e_rate, 1),
+                    "raw_insert_rows_per_s": round(raw_rate, 1),
+                    "ratio": round(ratio, 3),
+                },
+                "target": {"ratio_at_least": TARGET_RATIO, "all_events_stored": True},
+                "met": met,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
