@@ -33,29 +33,19 @@ def password():
     return PASSWORD
 
 
-@pytest.fixture
-def gestor(db):
-    return UserFactory(username="gestor1", first_name="Lucía", role="gestor")
+def _persona(username: str, first_name: str, role: str):
+    @pytest.fixture
+    def persona(db):
+        return UserFactory(username=username, first_name=first_name, role=role)
+
+    return persona
 
 
-@pytest.fixture
-def gestor2(db):
-    return UserFactory(username="gestor2", first_name="Pablo", role="gestor")
-
-
-@pytest.fixture
-def supervisor(db):
-    return UserFactory(username="supervisor", first_name="Marta", role="supervisor")
-
-
-@pytest.fixture
-def cm(db):
-    return UserFactory(username="cm", first_name="Irene", role="community_manager")
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="owner", first_name="Javier", role="owner")
+gestor = _persona("gestor1", "Lucía", "gestor")
+gestor2 = _persona("gestor2", "Pablo", "gestor")
+supervisor = _persona("supervisor", "Marta", "supervisor")
+cm = _persona("cm", "Irene", "community_manager")
+owner = _persona("owner", "Javier", "owner")
 
 
 @pytest.fixture
