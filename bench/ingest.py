@@ -153,6 +153,44 @@ def _client(port: int, key: str, start: int, count: int, results) -> None:
     results.put(statuses)
 
 
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each named process tree, and by PostgreSQL."""
+    usage = {name: sum(_cpu_of(pid) for pid in _tree(root)) for name, root in roots.items()}
+    postgres = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                postgres += _cpu_of(int(comm.parent.name))
+        except OSError:
+            continue
+    usage["postgres"] = postgres
+    return usage
+
+
 def count_messages() -> int:
     conn = psycopg2.connect(dbname=DB, **PG)
     with conn.cursor() as cur:
@@ -273,6 +311,8 @@ def main() -> int:
             for n in range(args.concurrency)
         ]
         total = per * args.concurrency
+        roots = {"gunicorn": processes[0].pid, "celery": processes[1].pid}
+        cpu_before = cpu_seconds(roots)
         started = time.perf_counter()
         for c in clients:
             c.start()
@@ -298,6 +338,9 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         stop_progress.set()
         stored = count_messages()
+        cpu_after = cpu_seconds(roots)
+        cpu_ms = {name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(stored, 1), 3) for name in cpu_after}
+        say(f"CPU per message (ms): {cpu_ms} (the load clients are not counted)")
     finally:
         stop_all()
 
@@ -318,6 +361,7 @@ def main() -> int:
                     "end_to_end_messages_per_s": round(e2e_rate, 1),
                     "raw_insert_rows_per_s": round(raw_rate, 1),
                     "ratio": round(ratio, 3),
+                    "cpu_ms_per_message": cpu_ms,
                 },
                 "target": {"ratio_at_least": TARGET_RATIO, "all_events_stored": True},
                 "met": met,

@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
 MOSTRADOR_SENDING_STALE_AFTER = timedelta(minutes=10)
 MOSTRADOR_REPLY_MAX_ATTEMPTS = 5
 MOSTRADOR_INGEST_BATCH_SIZE = int(os.environ.get("MOSTRADOR_INGEST_BATCH_SIZE", "200"))
+# How long the first event of a burst waits for others before the drain runs.
+MOSTRADOR_INGEST_GATHER_SECONDS = float(os.environ.get("MOSTRADOR_INGEST_GATHER_SECONDS", "0.25"))
 MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
 # How long a web worker remembers a channel looked up by its webhook key.
 MOSTRADOR_CHANNEL_CACHE_SECONDS = float(os.environ.get("MOSTRADOR_CHANNEL_CACHE_SECONDS", "5"))

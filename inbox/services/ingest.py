@@ -16,8 +16,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from channels.connectors.base import InboundItem
@@ -61,7 +61,8 @@ def drain_schedule() -> None:
     except Exception:
         logger.warning("Cache unavailable; dispatching the drain anyway.", exc_info=True)
         first = True
-    if first and not dispatch(inbound_events_drain_task):
+    # A short delay gathers a burst into one batch: one drain per burst, not one per event.
+    if first and not dispatch(inbound_events_drain_task, countdown=settings.MOSTRADOR_INGEST_GATHER_SECONDS):
         try:
             cache.delete(DRAIN_FLAG)
         except Exception:
@@ -81,13 +82,16 @@ def inbound_events_drain(*, batch_size: int | None = None) -> int:
     while True:
         with transaction.atomic():
             events = list(
-                InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                InboundEvent.objects.select_for_update(skip_locked=True)
                 .filter(status=InboundEvent.Status.ACCEPTED)
-                .select_related("channel")
                 .order_by("id")[:batch_size]
             )
             if not events:
                 return taken
+            # One Channel object per channel, not per event: each one decrypts its credentials.
+            channels = Channel.objects.in_bulk({event.channel_id for event in events})
+            for event in events:
+                event.channel = channels.get(event.channel_id)
             inbound_events_process(events=events)
         taken += len(events)
 
@@ -135,13 +139,13 @@ def _process_batch(events: list[InboundEvent]) -> None:
         received.extend(ReceivedItem(event.channel, item, event.received_at) for item in items)
     inbound_items_ingest(received=received)
     now = timezone.now()
+    InboundEvent.objects.filter(pk__in=[event.pk for event in events]).update(
+        status=InboundEvent.Status.PROCESSED, attempts=F("attempts") + 1, processed_at=now, error=""
+    )
+    # The webhook counted the items already; only a replayed or polled event may differ.
     for event in events:
-        event.status = InboundEvent.Status.PROCESSED
-        event.item_count = counts[event.pk]
-        event.attempts += 1
-        event.processed_at = now
-        event.error = ""
-    InboundEvent.objects.bulk_update(events, ["status", "item_count", "attempts", "processed_at", "error"])
+        if event.item_count != counts[event.pk]:
+            InboundEvent.objects.filter(pk=event.pk).update(item_count=counts[event.pk])
     channel_ids = {event.channel_id for event in events}
     Channel.objects.filter(pk__in=channel_ids).update(last_event_at=now)
 
@@ -207,14 +211,34 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
             )
         )
     now = timezone.now()
-    for conversation in touched.values():
-        conversation.updated_at = now
-    Conversation.objects.bulk_update(
-        list(touched.values()),
-        ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "updated_at"],
-    )
+    _save_conversation_times(touched.values(), now)
     ConversationEvent.objects.bulk_create(log)
     return messages
+
+
+def _save_conversation_times(conversations, now) -> None:
+    """One parametrized UPDATE per conversation, sent as a batch.
+
+    ``bulk_update`` builds a CASE expression per row and field, which costs
+    more in Python than the whole ingest of a batch; this costs a round trip each.
+    """
+    table = Conversation._meta.db_table
+    fields = ["status", "first_inbound_at", "last_inbound_at", "waiting_since"]
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in [*fields, "updated_at"])
+    sql = f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from _meta
+    rows = []
+    for conversation in conversations:
+        conversation.updated_at = now
+        values = [getattr(conversation, name) for name in fields]
+        rows.append(
+            [
+                Conversation._meta.get_field(name).get_db_prep_value(v, connection)
+                for name, v in zip([*fields, "updated_at"], [*values, now], strict=True)
+            ]
+            + [conversation.pk]
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Contact]:
