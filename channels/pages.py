@@ -4,9 +4,11 @@ from django.contrib import messages as flash
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from channels.forms import WebChannelForm
 from channels.models import Channel, InboundEvent
+from inbox.services.ingest import inbound_event_replay
 from inbox.views import role_required
 from teams import roles
 
@@ -45,3 +47,13 @@ def channel_edit(request, pk: int | None = None):
         flash.success(request, _("Channel saved."))
         return redirect("channels:detail", pk=channel.pk)
     return render(request, "channels/edit.html", {"form": form, "channel": channel})
+
+
+@require_POST
+@role_required(roles.can_manage_channels)
+def event_replay(request, pk: int):
+    """Put a failed delivery back in the queue (after a fix), keeping its history."""
+    event = get_object_or_404(InboundEvent, pk=pk, status=InboundEvent.Status.FAILED, channel__isnull=False)
+    inbound_event_replay(event=event)
+    flash.success(request, _("Delivery #%(id)s queued again.") % {"id": event.pk})
+    return redirect("channels:detail", pk=event.channel_id)

@@ -1,11 +1,14 @@
 """Staff admin. Nothing users wrote can be deleted here (or anywhere)."""
 
 from django.contrib import admin
+from django.db import models
 
 from inbox.models import Contact, Conversation, ConversationEvent, Message
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_delete_permission(self, request, obj=None):
         return False
 

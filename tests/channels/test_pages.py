@@ -47,3 +47,24 @@ def test_rejected_deliveries_are_listed_for_the_cm(client, cm, web_channel, post
     client.force_login(cm)
     html = client.get(reverse("channels:detail", args=[web_channel.pk])).content.decode()
     assert "does not match the body" in html
+
+
+def test_cm_replays_a_failed_delivery(client, cm, gestor, fake_channel, django_capture_on_commit_callbacks):
+    from channels.models import InboundEvent
+    from inbox.models import Message
+
+    body = b'{"items": [{"id": "r-1", "author": "u", "text": "hola"}]}'
+    event = InboundEvent.objects.create(
+        channel=fake_channel, kind="fake", status=InboundEvent.Status.FAILED, body=body, error="DB was down"
+    )
+    url = reverse("channels:replay", args=[event.pk])
+    client.force_login(gestor)
+    assert client.post(url).status_code == 403
+    client.force_login(cm)
+    assert f'action="{url}"' in client.get(reverse("channels:detail", args=[fake_channel.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    event.refresh_from_db()
+    assert event.status == InboundEvent.Status.PROCESSED
+    assert Message.objects.filter(external_id="r-1").exists()
+    assert client.post(url).status_code == 404  # only failed deliveries replay
