@@ -37,3 +37,20 @@ def test_gestor_replies_from_the_browser(live_server, browser, artifacts, gestor
     assert reply.delivery_status == Message.DeliveryStatus.SENT
     assert reply.sender == gestor
     assert [m.to for m in mailoutbox] == [[conversation.contact.email]]
+
+
+def test_search_filters_the_inbox_as_you_type(live_server, browser, supervisor, web_channel):
+    for subject, body in (("Tarta de boda", "Quiero una tarta de tres pisos"), ("Forfait", "¿Precio del forfait?")):
+        InboundMessageFactory(conversation=ConversationFactory(channel=web_channel, subject=subject), body=body)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", supervisor.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Forfait")
+    page.fill("input[name=q]", "tres pisos")
+    page.wait_for_selector("text=Forfait", state="detached", timeout=5_000)
+    assert page.locator(".conv").count() == 1
+    assert page.locator("#results").count() == 1  # swapped in place, not nested
+    assert "q=tres%20pisos" in page.url  # the filters are in the address, to share or reload
+    page.close()
