@@ -76,6 +76,8 @@ class Conversation(UndeletableModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     thread_key = models.CharField(_("thread key"), max_length=255)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The start of the latest inbound message, for the inbox list.
+    snippet = models.CharField(_("latest message"), max_length=200, blank=True)
     parent_url = models.URLField(_("post it hangs from"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(

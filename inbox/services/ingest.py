@@ -203,6 +203,8 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
         conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, written]))
         if conversation.waiting_since is None:
             conversation.waiting_since = written
+        if written >= conversation.last_inbound_at:
+            conversation.snippet = " ".join(message.body.split())[:200]
         log.append(
             ConversationEvent(
                 conversation=conversation,
@@ -223,7 +225,7 @@ def _save_conversation_times(conversations, now) -> None:
     more in Python than the whole ingest of a batch; this costs a round trip each.
     """
     table = Conversation._meta.db_table
-    fields = ["status", "first_inbound_at", "last_inbound_at", "waiting_since"]
+    fields = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]
     assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in [*fields, "updated_at"])
     sql = f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from _meta
     rows = []

@@ -156,3 +156,16 @@ def test_failed_event_can_be_replayed(fake_channel, django_capture_on_commit_cal
     event.refresh_from_db()
     assert event.status == InboundEvent.Status.PROCESSED
     assert event.error == ""
+
+
+def test_the_list_snippet_is_the_latest_inbound_message(fake_channel):
+    now = timezone.now()
+    inbound_items_ingest(
+        received=[
+            ReceivedItem(fake_channel, item("b", at=now, body="La segunda,\n  más reciente"), now),
+            ReceivedItem(fake_channel, item("a", at=now - timedelta(hours=1), body="La primera"), now),
+        ]
+    )
+    assert Conversation.objects.get().snippet == "La segunda, más reciente"
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("c", at=now - timedelta(hours=2)), now)])
+    assert Conversation.objects.get().snippet == "La segunda, más reciente"  # an older item does not replace it
