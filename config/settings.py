@@ -150,6 +150,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A publish that finds the broker down fails at once instead of retrying the
+# connection for ~6 s inside a webhook (everything queued is already stored and
+# swept up periodically). The worker's consumer keeps its own reconnect policy.
+CELERY_BROKER_TRANSPORT_OPTIONS["max_retries"] = 0
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
