@@ -7,12 +7,17 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/mostrador
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # Settings for the full stack on PostgreSQL and Redis (tests, benchmarks).
-STACK_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret DEBUG=1
+# DEBUG=1 only picks the plain static-files storage and lets whitenoise find
+# files without collectstatic (live-server and browser tests); Django's test
+# runner sets DEBUG=False itself while tests run.
+STACK_ENV := DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only DEBUG=1
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="-k webhook -x".
+PYTEST_ARGS ?=
 
 .PHONY: run test lint bench web worker beat migrate seed clean services
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	./scripts/make_venv.sh $(PYTHON) $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
@@ -35,7 +40,11 @@ test: $(VENV)/.installed-dev services
 	./scripts/ensure_chromium.sh
 	$(STACK_ENV) $(BIN)/python manage.py check --fail-level WARNING
 	$(STACK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(STACK_ENV) $(BIN)/pytest -p no:cacheprovider
+	@# pytest exits 1 on failures and 5 when it collected nothing: a run
+	@# without tests is a broken run too, not a green one.
+	@$(STACK_ENV) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; failing." >&2; exit 1; fi; \
+	exit $$rc
 
 services:
 	./scripts/ensure_services.sh

@@ -140,7 +140,9 @@ def test_broker_down_still_accepts_quickly(settings, post_webhook):
     try:
         channel = ChannelFactory(kind="web", key="web-down", credentials={"secret": "s"})
         dispatch.reset()
+        started = time.monotonic()
         first = post_webhook(channel, {"email": "luis@example.com", "message": "¿Hay forfait de día?"})
+        first_elapsed = time.monotonic() - started
         # The first delivery pays for finding the broker down; the next ones don't.
         started = time.monotonic()
         response = post_webhook(channel, {"email": "eva@example.com", "message": "¿Y de medio día?"})
@@ -149,6 +151,7 @@ def test_broker_down_still_accepts_quickly(settings, post_webhook):
         _use_broker(previous[0], eager=previous[1])
     dispatch.reset()
     assert (first.status_code, response.status_code) == (202, 202)
+    assert first_elapsed < 5, first_elapsed
     assert elapsed < 1, elapsed
     statuses = list(InboundEvent.objects.filter(channel=channel).values_list("status", flat=True))
     assert statuses == [InboundEvent.Status.ACCEPTED] * 2
