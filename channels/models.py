@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from channels.connectors.registry import kind_choices
+from channels.connectors.registry import connector_class, kind_choices
 from channels.fields import EncryptedJSONField
 
 
@@ -45,6 +45,10 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_polled(self) -> bool:
+        return connector_class(self.kind).supports_polling
 
 
 class InboundEvent(models.Model):

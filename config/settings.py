@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.inbound_events_drain_task",
         "schedule": timedelta(seconds=30),
     },
+    # Networks that are polled (backfill of missed webhooks, X mentions, listening).
+    "poll-due-channels": {
+        "task": "channels.tasks.channels_poll_due_task",
+        "schedule": timedelta(seconds=30),
+    },
     # Replies still queued after their task was lost; stuck sends marked failed.
     "resend-queued-replies": {
         "task": "inbox.tasks.replies_requeue_task",
@@ -263,6 +268,9 @@ MOSTRADOR_INGEST_BATCH_SIZE = int(os.environ.get("MOSTRADOR_INGEST_BATCH_SIZE", 
 # How long the first event of a burst waits for others before the drain runs.
 MOSTRADOR_INGEST_GATHER_SECONDS = float(os.environ.get("MOSTRADOR_INGEST_GATHER_SECONDS", "0.25"))
 MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
+# A poll holds its channel this long at most; a failed poll retries after this.
+MOSTRADOR_POLL_LEASE_SECONDS = 300
+MOSTRADOR_POLL_RETRY_SECONDS = 120
 # How long a web worker remembers a channel looked up by its webhook key.
 MOSTRADOR_CHANNEL_CACHE_SECONDS = float(os.environ.get("MOSTRADOR_CHANNEL_CACHE_SECONDS", "5"))
 

@@ -4,7 +4,9 @@ A connector is built around one ``Channel`` row and knows how to:
 
 - ``verify_webhook``: decide whether a delivery really comes from the network;
 - ``parse_webhook``: turn a delivery's raw body into normalized ``InboundItem``s;
-- ``fetch_since``: poll the network for items newer than a cursor;
+- ``fetch_since``: poll the network for what is newer than a cursor, returning
+  the raw responses (stored as a poll ``InboundEvent``) and the next cursor;
+- ``parse_poll``: turn a stored poll batch into ``InboundItem``s;
 - ``send_reply``: deliver an outbound message and return the network's id.
 
 Connectors never touch the database: services do, with what connectors return.
@@ -91,8 +93,12 @@ class SentReceipt:
 
 @dataclass(frozen=True)
 class FetchResult:
-    items: list[InboundItem]
+    """One poll: the network's raw responses, kept for replay and parsed later
+    by ``parse_poll``; the cursor to continue from; how many items it holds."""
+
+    raw: bytes
     cursor: str
+    item_count: int = 0
 
 
 @dataclass
@@ -107,6 +113,8 @@ class Connector:
     kind: ClassVar[str] = ""
     supports_webhooks: ClassVar[bool] = False
     supports_polling: ClassVar[bool] = False
+    # Seconds between two polls of one channel, when the network allows it.
+    poll_interval: ClassVar[int] = 300
     # Longest reply the network accepts, in characters; None means no limit.
     max_reply_length: ClassVar[int | None] = None
 
@@ -126,8 +134,17 @@ class Connector:
         raise MalformedPayload(f"{self.kind} does not receive webhooks.")
 
     def fetch_since(self, cursor: str) -> FetchResult:
-        """Return items newer than ``cursor`` and the next cursor; raise ``ConnectorError``."""
+        """Return what is newer than ``cursor`` and the next cursor; raise ``ConnectorError``
+        (with ``retry_after`` for rate limits, ``permanent`` for a revoked token)."""
         raise NotImplementedError(f"{self.kind} does not poll.")
+
+    def parse_poll(self, body: bytes) -> list[InboundItem]:
+        """Return the items of a stored poll batch; raise ``MalformedPayload``."""
+        raise MalformedPayload(f"{self.kind} does not poll.")
+
+    def parse_event(self, body: bytes, *, source: str) -> list[InboundItem]:
+        """Return the items of a stored ``InboundEvent`` of either source."""
+        return self.parse_poll(body) if source == "poll" else self.parse_webhook(body)
 
     def send_reply(self, reply: OutboundReply) -> SentReceipt:
         """Deliver ``reply`` once; raise ``ConnectorError`` on failure."""

@@ -134,7 +134,7 @@ def _process_batch(events: list[InboundEvent]) -> None:
     received: list[ReceivedItem] = []
     counts: dict[int, int] = {}
     for event in events:
-        items = connector_for(event.channel).parse_webhook(bytes(event.body))
+        items = connector_for(event.channel).parse_event(bytes(event.body), source=event.source)
         counts[event.pk] = len(items)
         received.extend(ReceivedItem(event.channel, item, event.received_at) for item in items)
     inbound_items_ingest(received=received)

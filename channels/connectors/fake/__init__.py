@@ -3,6 +3,8 @@
 Deliveries are JSON ``{"items": [{"id", "thread", "private", "author", "text"}]}``
 signed like the web channel. ``FakeConnector.outbox`` collects sent replies;
 set ``FakeConnector.fail_with`` to a ``ConnectorError`` to make sends fail.
+Polling reads ``FakeConnector.feed`` (items as in a delivery, with integer ids)
+newer than the cursor; ``poll_fail_with`` makes polls fail.
 """
 
 import json
@@ -12,6 +14,7 @@ from channels.connectors.base import (
     Connector,
     ConnectorError,
     ContactRef,
+    FetchResult,
     InboundItem,
     MalformedPayload,
     OutboundReply,
@@ -25,10 +28,14 @@ from channels.connectors.signatures import signature_matches
 class FakeConnector(Connector):
     kind = "fake"
     supports_webhooks = True
+    supports_polling = True
+    poll_interval = 60
     max_reply_length = 280
 
     outbox: list[OutboundReply] = []
     fail_with: ConnectorError | None = None
+    feed: list[dict] = []
+    poll_fail_with: ConnectorError | None = None
 
     def verify_webhook(self, request: WebhookRequest) -> None:
         header = {k.lower(): v for k, v in request.headers.items()}.get("x-mostrador-signature")
@@ -54,6 +61,16 @@ class FakeConnector(Connector):
         except (ValueError, KeyError, TypeError) as exc:
             raise MalformedPayload(f"Not a fake delivery: {exc!r}") from exc
 
+    def fetch_since(self, cursor: str) -> FetchResult:
+        if FakeConnector.poll_fail_with is not None:
+            raise FakeConnector.poll_fail_with
+        newer = [item for item in FakeConnector.feed if int(item["id"]) > int(cursor or 0)]
+        last = max((int(item["id"]) for item in newer), default=int(cursor or 0))
+        return FetchResult(raw=json.dumps({"items": newer}).encode(), cursor=str(last), item_count=len(newer))
+
+    def parse_poll(self, body: bytes) -> list[InboundItem]:
+        return self.parse_webhook(body)
+
     def send_reply(self, reply: OutboundReply) -> SentReceipt:
         if FakeConnector.fail_with is not None:
             raise FakeConnector.fail_with
@@ -64,3 +81,5 @@ class FakeConnector(Connector):
     def reset(cls) -> None:
         cls.outbox.clear()
         cls.fail_with = None
+        cls.feed.clear()
+        cls.poll_fail_with = None
