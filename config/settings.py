@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.tasks.channels_poll_due_task",
         "schedule": timedelta(seconds=30),
     },
+    # Deadlines turning at risk or overdue, and their escalation.
+    "sweep-sla": {
+        "task": "protocols.tasks.sla_sweep_task",
+        "schedule": timedelta(seconds=20),
+    },
     # Replies still queued after their task was lost; stuck sends marked failed.
     "resend-queued-replies": {
         "task": "inbox.tasks.replies_requeue_task",
@@ -268,6 +273,8 @@ MOSTRADOR_INGEST_BATCH_SIZE = int(os.environ.get("MOSTRADOR_INGEST_BATCH_SIZE", 
 # How long the first event of a burst waits for others before the drain runs.
 MOSTRADOR_INGEST_GATHER_SECONDS = float(os.environ.get("MOSTRADOR_INGEST_GATHER_SECONDS", "0.25"))
 MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
+# Where people open Mostrador; links in e-mails point here.
+MOSTRADOR_BASE_URL = os.environ.get("MOSTRADOR_BASE_URL", "http://127.0.0.1:8000")
 # A poll holds its channel this long at most; a failed poll retries after this.
 MOSTRADOR_POLL_LEASE_SECONDS = 300
 MOSTRADOR_POLL_RETRY_SECONDS = 120

@@ -67,6 +67,12 @@ class Conversation(UndeletableModel):
         HIGH = 3, _("high")
         URGENT = 4, _("urgent")
 
+    class SlaState(models.TextChoices):
+        NONE = "none", _("no deadline")
+        OK = "ok", _("on time")
+        AT_RISK = "at_risk", _("at risk")
+        BREACHED = "breached", _("overdue")
+
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="conversations"
     )
@@ -92,6 +98,34 @@ class Conversation(UndeletableModel):
         "protocols.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    # Which protocol rule classified the conversation, and why (shown to the team).
+    matched_rule = models.ForeignKey(
+        "protocols.Rule",
+        verbose_name=_("matched rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    match_reason = models.CharField(_("why it matched"), max_length=300, blank=True)
+    requires_reply = models.BooleanField(_("requires a reply"), default=True)
+    # Reply deadlines from the protocol's SLA policy (protocols/sla.py keeps them).
+    sla_policy = models.ForeignKey(
+        "protocols.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # The nearest pending deadline, when it turns at risk, and where it stands.
+    sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    sla_state = models.CharField(_("deadline"), max_length=10, choices=SlaState.choices, default=SlaState.NONE)
     first_inbound_at = models.DateTimeField(_("first inbound at"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(_("last inbound at"), null=True, blank=True)
@@ -110,6 +144,13 @@ class Conversation(UndeletableModel):
         indexes = [
             models.Index(fields=["status", "waiting_since"], name="conversation_queue_idx"),
             models.Index(fields=["assignee", "status"], name="conversation_assignee_idx"),
+            # The SLA sweeper's two questions: what is now overdue, what is now at risk.
+            models.Index(
+                fields=["sla_due_at"],
+                condition=models.Q(sla_state__in=["ok", "at_risk"]),
+                name="conversation_sla_due_idx",
+            ),
+            models.Index(fields=["sla_warn_at"], condition=models.Q(sla_state="ok"), name="conversation_sla_warn_idx"),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +263,9 @@ class ConversationEvent(models.Model):
         EDITED = "edited", _("edited by its author")
         REMOVED = "removed", _("removed by its author")
         HIDDEN = "hidden", _("hidden on the network")
+        CLASSIFIED = "classified", _("classified by the protocol")
+        SLA_AT_RISK = "sla_at_risk", _("deadline at risk")
+        SLA_BREACHED = "sla_breached", _("deadline breached")
         UNHIDDEN = "unhidden", _("shown again on the network")
 
     conversation = models.ForeignKey(

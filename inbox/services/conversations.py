@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from inbox import events
 from inbox.models import Conversation, ConversationEvent, Message
+from protocols.sla import conversation_sla_resolved, conversations_sla_update
 from teams import roles
 
 
@@ -47,6 +48,7 @@ def conversation_resolve(*, conversation: Conversation, by) -> Conversation:
             raise ConversationActionRefused(_("The conversation is already resolved."))
         locked.status = Conversation.Status.RESOLVED
         locked.save(update_fields=["status", "updated_at"])
+        conversation_sla_resolved(conversation=locked, at=timezone.now())
         events.record(conversation=locked, kind=ConversationEvent.Kind.RESOLVED, actor=by)
     return locked
 
@@ -58,6 +60,7 @@ def conversation_reopen(*, conversation: Conversation, by) -> Conversation:
             raise ConversationActionRefused(_("Only a resolved conversation can be reopened."))
         locked.status = Conversation.Status.OPEN
         locked.save(update_fields=["status", "updated_at"])
+        conversations_sla_update(conversations=[locked])
         events.record(conversation=locked, kind=ConversationEvent.Kind.REOPENED, actor=by)
     return locked
 

@@ -25,6 +25,7 @@ from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent
 from inbox.dispatch import dispatch
 from inbox.models import Contact, Conversation, ConversationEvent, Message
+from protocols.services import inbound_protocol_apply
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +216,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     now = timezone.now()
     _save_conversation_times(touched.values(), now)
     ConversationEvent.objects.bulk_create(log)
+    inbound_protocol_apply(messages=messages, conversations=touched.values())
     return messages
 
 
@@ -284,7 +286,7 @@ def _lock_conversations(
     locked = (
         Conversation.objects.select_for_update(of=("self",))
         .filter(_keys_filter(new.keys(), "thread_key"))
-        .select_related("channel")
+        .select_related("channel", "category")
         .order_by("id")
     )
     return {(c.channel_id, c.thread_key): c for c in locked}

@@ -25,6 +25,7 @@ from channels.connectors.registry import connector_for
 from inbox import events
 from inbox.dispatch import dispatch
 from inbox.models import Conversation, ConversationEvent, Message
+from protocols.sla import conversation_sla_replied
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,12 @@ def _record_sent(message: Message, external_id: str) -> SendOutcome:
         Message.objects.filter(pk=message.pk).update(
             delivery_status=Message.DeliveryStatus.SENT, external_id=external_id, sent_at=now, delivery_error=""
         )
-        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("sla_policy__calendar")
+            .get(pk=message.conversation_id)
+        )
+        waited_since = conversation.waiting_since
         conversation.first_response_at = conversation.first_response_at or now
         conversation.last_outbound_at = now
         # Answered, unless the customer wrote again after this reply was written.
@@ -211,6 +217,7 @@ def _record_sent(message: Message, external_id: str) -> SendOutcome:
         conversation.save(
             update_fields=["first_response_at", "last_outbound_at", "waiting_since", "status", "updated_at"]
         )
+        conversation_sla_replied(conversation=conversation, waited_since=waited_since, at=now)
         events.record(conversation=conversation, kind=ConversationEvent.Kind.REPLY_SENT, message_id=message.pk)
     message.refresh_from_db()
     return SendOutcome(message)

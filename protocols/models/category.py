@@ -10,6 +10,9 @@ class Category(models.Model):
     colour = models.CharField(_("colour"), max_length=7, default="#64748b")
     priority = models.PositiveSmallIntegerField(_("priority"), default=2)
     requires_reply = models.BooleanField(_("requires a reply"), default=True)
+    # The manual's page for this category.
+    handling = models.TextField(_("how to handle it"), blank=True)
+    examples = models.TextField(_("examples"), blank=True)
 
     class Meta:
         verbose_name = _("category")

@@ -1,0 +1,110 @@
+"""Escalation: tell the right people, in the app and by e-mail, when a deadline
+is at risk or breached and when a crisis item arrives (the CM's escalation rules)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from inbox.models import Conversation, ConversationEvent
+from protocols.models import Alert, EscalationRule
+from teams.roles import Role
+
+_EVENT_KIND = {
+    "at_risk": ConversationEvent.Kind.SLA_AT_RISK,
+    "breached": ConversationEvent.Kind.SLA_BREACHED,
+}
+
+
+def _texts(trigger: str, conversation: Conversation) -> str:
+    who = conversation.contact.display_name or conversation.contact.handle
+    if trigger == "at_risk":
+        return _("Deadline at risk: %(who)s on %(channel)s") % {"who": who, "channel": conversation.channel.name}
+    if trigger == "breached":
+        return _("Deadline breached: %(who)s on %(channel)s") % {"who": who, "channel": conversation.channel.name}
+    return _("Crisis: %(who)s on %(channel)s") % {"who": who, "channel": conversation.channel.name}
+
+
+def _users_with_role(role: str) -> list:
+    return list(get_user_model().objects.filter(is_active=True, groups__name=role).distinct())
+
+
+def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
+    """Alert whoever the active escalation rules name for ``trigger``; returns alerts created.
+
+    Writes the conversation events, the in-app alerts and (after commit) one
+    e-mail per recipient listing their conversations.
+    """
+    rules = list(EscalationRule.objects.filter(active=True, trigger=trigger))
+    conversations = list(
+        Conversation.objects.filter(pk__in=conversation_ids).select_related("assignee", "contact", "channel")
+    )
+    if trigger in _EVENT_KIND:
+        ConversationEvent.objects.bulk_create(
+            ConversationEvent(
+                conversation=c,
+                kind=_EVENT_KIND[trigger],
+                data={"due_at": c.sla_due_at.isoformat() if c.sla_due_at else None},
+            )
+            for c in conversations
+        )
+    if not rules:
+        return 0
+    groups: dict[str, list] = {}
+    alerts: list[Alert] = []
+    for conversation in conversations:
+        recipients: dict[int, tuple[object, bool]] = {}
+        for rule in rules:
+            if rule.category_id and rule.category_id != conversation.category_id:
+                continue
+            if rule.target == EscalationRule.Target.ASSIGNEE:
+                people = [conversation.assignee] if conversation.assignee else []
+                if not people:  # nobody holds it: the supervisors must know
+                    people = groups.setdefault(Role.SUPERVISOR, _users_with_role(Role.SUPERVISOR))
+            elif rule.target == EscalationRule.Target.SUPERVISORS:
+                people = groups.setdefault(Role.SUPERVISOR, _users_with_role(Role.SUPERVISOR))
+            else:
+                people = groups.setdefault(Role.COMMUNITY_MANAGER, _users_with_role(Role.COMMUNITY_MANAGER))
+            for person in people:
+                email_before = recipients.get(person.pk, (person, False))[1]
+                recipients[person.pk] = (person, email_before or rule.by_email)
+        text = _texts(trigger, conversation)[:300]
+        for person, by_email in recipients.values():
+            alert = Alert(recipient=person, kind=trigger, conversation=conversation, text=text)
+            alert.by_email = by_email
+            alerts.append(alert)
+    Alert.objects.bulk_create(alerts)
+    mails = _mails(alerts)
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return len(alerts)
+
+
+def _mails(alerts: list[Alert]) -> list[tuple[str, str, str, list[str]]]:
+    by_recipient: dict[int, list[Alert]] = defaultdict(list)
+    for alert in alerts:
+        if alert.by_email and alert.recipient.email:
+            by_recipient[alert.recipient_id].append(alert)
+    base = settings.MOSTRADOR_BASE_URL.rstrip("/")
+    mails = []
+    for items in by_recipient.values():
+        recipient = items[0].recipient
+        lines = [f"- {alert.text}: {base}{reverse('inbox:detail', args=[alert.conversation_id])}" for alert in items]
+        subject = items[0].text if len(items) == 1 else _("%(count)s conversations need you") % {"count": len(items)}
+        mails.append((f"[Mostrador] {subject}", "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [recipient.email]))
+    return mails
+
+
+def alerts_mark_read(*, user, alert_ids: list[int] | None = None) -> int:
+    from django.utils import timezone
+
+    unread = Alert.objects.filter(recipient=user, read_at__isnull=True)
+    if alert_ids is not None:
+        unread = unread.filter(pk__in=alert_ids)
+    return unread.update(read_at=timezone.now())

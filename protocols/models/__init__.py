@@ -1,0 +1,18 @@
+"""The protocol's models, one module per concern."""
+
+from protocols.models.category import Category
+from protocols.models.escalation import Alert, EscalationRule
+from protocols.models.rule import AuthorList, Rule
+from protocols.models.sla import BusinessCalendar, Holiday, SlaOutcome, SlaPolicy
+
+__all__ = [
+    "Alert",
+    "AuthorList",
+    "BusinessCalendar",
+    "Category",
+    "EscalationRule",
+    "Holiday",
+    "Rule",
+    "SlaOutcome",
+    "SlaPolicy",
+]
