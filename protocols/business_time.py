@@ -71,6 +71,9 @@ def _open_intervals(calendar: Calendar, since: datetime) -> Iterator[tuple[datet
 
 def business_add(calendar: Calendar, start: datetime, duration: timedelta) -> datetime:
     """The moment when ``duration`` of open time has passed since ``start``."""
+    # Arithmetic on datetimes that share a tzinfo is wall-clock arithmetic in
+    # Python; in UTC it is real time.
+    start = start.astimezone(UTC)
     if calendar.always_open:
         return start + duration
     remaining = duration
@@ -87,6 +90,7 @@ def business_add(calendar: Calendar, start: datetime, duration: timedelta) -> da
 
 def business_elapsed(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
     """Open time between ``start`` and ``end`` (zero when ``end`` is not after ``start``)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return timedelta(0)
     if calendar.always_open:

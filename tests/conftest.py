@@ -91,3 +91,17 @@ def post_webhook(client):
         )
 
     return post
+
+
+@pytest.fixture
+def default_protocol(db):
+    """The categories, rules, SLA policies and escalation rules the migrations install
+    (transactional tests flush them, so install them again: the functions are idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("protocols.migrations.0002_default_categories").create_defaults(apps, None)
+    defaults = import_module("protocols.migrations.0004_default_protocol")
+    defaults.create_defaults(apps, None)
+    defaults.create_slas(apps, None)

@@ -42,8 +42,9 @@ DEFAULTS = [
         "consulta",
         None,
         "horario\nprecio\nprecios\ncuánto cuesta\nreservar\nencargar\nencargo\ndisponible",
-        r"\?",
+        "",
     ),
+    ("Preguntas (con interrogación)", 45, "consulta", None, "", r"\?"),
     (
         "Comentarios y agradecimientos",
         50,
