@@ -8,7 +8,8 @@ from django.db.models import Count, F, Q, QuerySet
 
 from inbox.models import Conversation
 
-SCOPES = ("all", "mine", "unassigned")
+SCOPES = ("all", "mine", "unassigned", "late")
+LATE = (Conversation.SlaState.AT_RISK, Conversation.SlaState.BREACHED)
 OPEN_STATUSES = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
 
 
@@ -37,10 +38,13 @@ class InboxFilters:
 
 
 def conversation_list(*, user, filters: InboxFilters) -> QuerySet[Conversation]:
-    """Conversations matching ``filters``, oldest unanswered first, then newest activity."""
+    """Conversations matching ``filters``: nearest deadline first, then oldest unanswered, then newest activity."""
     qs = _scoped(user, filters, with_status=True)
     return qs.select_related("channel", "contact", "assignee", "category").order_by(
-        F("waiting_since").asc(nulls_last=True), F("last_inbound_at").desc(nulls_last=True), "-id"
+        F("sla_due_at").asc(nulls_last=True),
+        F("waiting_since").asc(nulls_last=True),
+        F("last_inbound_at").desc(nulls_last=True),
+        "-id",
     )
 
 
@@ -62,12 +66,13 @@ def scope_counts(*, user) -> dict[str, int]:
         all=Count("id"),
         mine=Count("id", filter=Q(assignee=user)),
         unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        late=Count("id", filter=Q(sla_state__in=LATE)),
     )
 
 
 def conversation_detail(*, pk: int) -> Conversation:
     """One conversation with what its page shows; raises ``Conversation.DoesNotExist``."""
-    return Conversation.objects.select_related("channel", "contact", "assignee", "category").get(pk=pk)
+    return Conversation.objects.select_related("channel", "contact", "assignee", "category", "sla_policy").get(pk=pk)
 
 
 def conversation_thread(*, conversation: Conversation):
@@ -87,6 +92,8 @@ def _scoped(user, filters: InboxFilters, *, with_status: bool) -> QuerySet[Conve
         qs = qs.filter(assignee=user)
     elif filters.scope == "unassigned":
         qs = qs.filter(assignee__isnull=True)
+    elif filters.scope == "late":
+        qs = qs.filter(sla_state__in=LATE)
     if filters.q:
         match = (
             Q(contact__display_name__icontains=filters.q)

@@ -8,5 +8,6 @@ def roles(request) -> dict:
         "can_reply": role_rules.can_reply(user),
         "can_assign": role_rules.can_assign(user),
         "can_manage_channels": role_rules.can_manage_channels(user),
+        "can_manage_protocol": role_rules.can_manage_protocol(user),
         "user_roles": role_rules.user_roles(user),
     }

@@ -55,3 +55,11 @@ def can_assign(user) -> bool:
 
 def can_manage_channels(user) -> bool:
     return has_any_role(user, CHANNEL_MANAGERS)
+
+
+PROTOCOL_MANAGERS = {Role.COMMUNITY_MANAGER}
+
+
+def can_manage_protocol(user) -> bool:
+    """Edit categories, rules, deadlines, escalation: the Community Manager."""
+    return has_any_role(user, PROTOCOL_MANAGERS)

@@ -86,7 +86,9 @@ def test_regex_channel_and_visibility(categories, web_channel, fake_channel):
 
 
 def test_author_lists_catch_the_press(categories, web_channel):
-    press = AuthorList.objects.create(name="Prensa local", kind=AuthorList.Kind.PRESS, handles="@diario_sur\nradio_malaga")
+    press = AuthorList.objects.create(
+        name="Prensa local", kind=AuthorList.Kind.PRESS, handles="@diario_sur\nradio_malaga"
+    )
     Rule.objects.create(name="Prensa", author_list=press, priority=4, tags=["prensa"])
     conversation = deliver(web_channel, "Hola, ¿podemos hablar?", author="Diario_Sur")
     assert conversation.priority == 4

@@ -131,9 +131,7 @@ def test_the_sweeper_warns_the_assignee_then_the_supervisors(protocol, fake_chan
     assert Alert.objects.count() == 2
 
 
-def test_breach_alerts_go_by_email_after_commit(
-    protocol, fake_channel, supervisor, django_capture_on_commit_callbacks
-):
+def test_breach_alerts_go_by_email_after_commit(protocol, fake_channel, supervisor, django_capture_on_commit_callbacks):
     supervisor.email = "marta@example.com"
     supervisor.save()
     at = timezone.now() - timedelta(hours=2)
