@@ -3,10 +3,18 @@ from rest_framework.routers import DefaultRouter
 
 from channels.api.views import ChannelViewSet
 from inbox.api.views import ConversationViewSet, obtain_token, retry_message
+from protocols.api import views as protocol_views
 
 router = DefaultRouter()
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("protocol/categories", protocol_views.CategoryViewSet, basename="category")
+router.register("protocol/rules", protocol_views.RuleViewSet, basename="rule")
+router.register("protocol/calendars", protocol_views.BusinessCalendarViewSet, basename="calendar")
+router.register("protocol/slas", protocol_views.SlaPolicyViewSet, basename="sla-policy")
+router.register("protocol/escalation-rules", protocol_views.EscalationRuleViewSet, basename="escalation-rule")
+router.register("protocol/author-lists", protocol_views.AuthorListViewSet, basename="author-list")
+router.register("alerts", protocol_views.AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

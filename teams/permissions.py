@@ -35,3 +35,12 @@ class CanManageChannelsOrReadOnly(BasePermission):
         if request.method in SAFE_METHODS:
             return roles.can_view_inbox(request.user)
         return roles.can_manage_channels(request.user)
+
+
+class CanManageProtocolOrReadOnly(BasePermission):
+    message = "Only the community manager can change the protocol."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return roles.can_view_inbox(request.user)
+        return roles.can_manage_protocol(request.user)

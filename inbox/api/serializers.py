@@ -75,6 +75,14 @@ class ConversationSerializer(serializers.ModelSerializer):
             "last_inbound_at",
             "last_outbound_at",
             "waiting_since",
+            "tags",
+            "match_reason",
+            "requires_reply",
+            "first_response_due_at",
+            "next_response_due_at",
+            "resolution_due_at",
+            "sla_due_at",
+            "sla_state",
         ]
 
 

@@ -16,6 +16,7 @@ from inbox import events
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services.ingest import ReceivedItem, inbound_items_ingest
 from protocols.models import Category
+from protocols.sla import conversation_sla_replied, conversation_sla_resolved, conversations_sla_update, sla_sweep
 
 PASSWORD = "demo"  # noqa: S105 - documented demo password
 
@@ -500,7 +501,10 @@ class Command(BaseCommand):
                 conversation.category = categories.get(category)
                 conversation.priority = Conversation.Priority.URGENT if category == "crisis" else conversation.priority
                 conversation.save(update_fields=["category", "priority"])
+                conversations_sla_update(conversations=[conversation])
             self._apply(conversation, outcome, users, written)
+        # Deadlines that passed while the demo "happened" are flagged and escalated now.
+        sla_sweep()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users (password '{PASSWORD}'), {len(channels)} channels, "
@@ -555,13 +559,16 @@ class Command(BaseCommand):
                 sent_at=replied,
                 attempts=1,
             )
+            waited_since = conversation.waiting_since
             conversation.first_response_at = replied
             conversation.last_outbound_at = replied
             conversation.waiting_since = None
             conversation.status = Conversation.Status.WAITING
+            conversation_sla_replied(conversation=conversation, waited_since=waited_since, at=replied)
             events.record(conversation=conversation, kind=ConversationEvent.Kind.REPLY_SENT, actor=user)
             if action == "resolved":
                 conversation.status = Conversation.Status.RESOLVED
+                conversation_sla_resolved(conversation=conversation, at=replied + timedelta(hours=2))
                 events.record(conversation=conversation, kind=ConversationEvent.Kind.RESOLVED, actor=user)
         elif action == "note":
             Message.objects.create(

@@ -1,0 +1,146 @@
+from rest_framework import serializers
+
+from protocols.business_time import parse_hours
+from protocols.matching import pattern_error
+from protocols.models import Alert, AuthorList, BusinessCalendar, Category, EscalationRule, Holiday, Rule, SlaPolicy
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name", "colour", "priority", "requires_reply", "handling", "examples"]
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    updated_by = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "name",
+            "position",
+            "active",
+            "keywords",
+            "pattern",
+            "channel",
+            "visibility",
+            "author_list",
+            "sentiment_below",
+            "category",
+            "priority",
+            "tags",
+            "requires_reply",
+            "updated_by",
+            "updated_at",
+        ]
+
+    def validate_pattern(self, value):
+        if value and (error := pattern_error(value)):
+            raise serializers.ValidationError(f"Not a valid regular expression: {error}")
+        return value
+
+    def validate_sentiment_below(self, value):
+        if value is not None and not -1 <= value <= 1:
+            raise serializers.ValidationError("Between -1 and 1.")
+        return value
+
+    def validate_tags(self, value):
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            raise serializers.ValidationError("A list of strings.")
+        return sorted({t.strip() for t in value if t.strip()})
+
+
+class RuleTrySerializer(serializers.Serializer):
+    keywords = serializers.CharField(required=False, allow_blank=True, default="")
+    pattern = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.IntegerField(required=False, allow_null=True, default=None)
+    visibility = serializers.ChoiceField(choices=Rule.Visibility.choices, default=Rule.Visibility.ANY)
+    author_list = serializers.IntegerField(required=False, allow_null=True, default=None)
+    sentiment_below = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-1, max_value=1)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    author = serializers.CharField(required=False, allow_blank=True, default="")
+    private = serializers.BooleanField(required=False, default=False)
+
+    def validate_pattern(self, value):
+        return RuleSerializer().validate_pattern(value)
+
+
+class HolidaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name"]
+
+
+class BusinessCalendarSerializer(serializers.ModelSerializer):
+    holidays = HolidaySerializer(many=True, required=False)
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["id", "name", "time_zone", "always_open", "hours", "holidays"]
+
+    def validate_hours(self, value):
+        try:
+            parse_hours(value)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return value
+
+    def _save_holidays(self, calendar, holidays):
+        if holidays is None:
+            return
+        calendar.holidays.all().delete()
+        Holiday.objects.bulk_create(Holiday(calendar=calendar, **h) for h in holidays)
+
+    def create(self, validated_data):
+        holidays = validated_data.pop("holidays", None)
+        calendar = super().create(validated_data)
+        self._save_holidays(calendar, holidays)
+        return calendar
+
+    def update(self, instance, validated_data):
+        holidays = validated_data.pop("holidays", None)
+        calendar = super().update(instance, validated_data)
+        self._save_holidays(calendar, holidays)
+        return calendar
+
+
+class SlaPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "id",
+            "name",
+            "category",
+            "channel",
+            "calendar",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+            "at_risk_percent",
+            "active",
+            "updated_at",
+        ]
+
+    def validate_at_risk_percent(self, value):
+        if not 1 <= value <= 99:
+            raise serializers.ValidationError("Between 1 and 99.")
+        return value
+
+
+class EscalationRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EscalationRule
+        fields = ["id", "trigger", "target", "category", "by_email", "active"]
+
+
+class AuthorListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuthorList
+        fields = ["id", "name", "kind", "handles"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alert
+        fields = ["id", "kind", "conversation", "text", "created_at", "read_at"]
