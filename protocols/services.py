@@ -8,8 +8,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from inbox.bulk import rows_update
 from inbox.models import Conversation, ConversationEvent, Message
-from protocols.matching import Condition, Match, author_keys, match
+from protocols.matching import Condition, Match, author_keys, fold, match, words_of
 from protocols.models import Rule
 from protocols.sentiment import sentiment_score
 
@@ -42,19 +43,33 @@ def _author_of(message: Message) -> frozenset[str]:
     return author_keys(contact.handle, contact.email, contact.external_id)
 
 
+class _Lazy:
+    """A value computed on first call and remembered (a message's sentiment)."""
+
+    def __init__(self, function, *args):
+        self._function, self._args, self._value = function, args, None
+
+    def __call__(self):
+        if self._value is None:
+            self._value = self._function(*self._args)
+        return self._value
+
+
 @dataclass(frozen=True)
 class Classified:
     changed: list[Conversation]
     crisis: list[Conversation]  # newly put in a crisis category
 
 
-def messages_classify(*, messages: list[Message], rules: list[tuple[Rule, Condition]] | None = None) -> Classified:
+def messages_classify(
+    *, messages: list[Message], rules: list[tuple[Rule, Condition]] | None = None, save: bool = True
+) -> Classified:
     """Apply the first matching active rule to the conversation of each new inbound message.
 
     A rule never lowers what is already there: the category changes only to one
     of equal or higher priority, the priority only goes up, tags add up. The
-    caller holds the conversations' locks and saves nothing else: this saves
-    the classification and logs it.
+    caller holds the conversations' locks. Logs the classification, and saves
+    it unless ``save`` is false (the caller saves ``CLASSIFICATION_FIELDS``).
     """
     inbound = [m for m in messages if m.direction == Message.Direction.IN]
     rules = active_rules() if rules is None and inbound else (rules or [])
@@ -68,7 +83,9 @@ def messages_classify(*, messages: list[Message], rules: list[tuple[Rule, Condit
         conversation = message.conversation
         was_crisis = conversation.category is not None and conversation.category.slug == CRISIS
         author = _author_of(message)
-        sentiment = sentiment_score(message.body) if wants_sentiment else None
+        sentiment = _Lazy(sentiment_score, message.body) if wants_sentiment else None
+        folded = fold(message.body)
+        words = words_of(folded)
         for rule, condition in rules:
             found = match(
                 condition,
@@ -77,6 +94,8 @@ def messages_classify(*, messages: list[Message], rules: list[tuple[Rule, Condit
                 is_private=conversation.is_private,
                 author=author,
                 sentiment=sentiment,
+                folded=folded,
+                words=words,
             )
             if found is None:
                 continue
@@ -92,8 +111,8 @@ def messages_classify(*, messages: list[Message], rules: list[tuple[Rule, Condit
                 if not was_crisis and conversation.category and conversation.category.slug == CRISIS:
                     crisis[conversation.pk] = conversation
             break
-    if changed:
-        Conversation.objects.bulk_update(list(changed.values()), CLASSIFICATION_FIELDS, batch_size=500)
+    if changed and save:
+        rows_update(Conversation, changed.values(), CLASSIFICATION_FIELDS)
     ConversationEvent.objects.bulk_create(log)
     return Classified(changed=list(changed.values()), crisis=list(crisis.values()))
 
@@ -177,18 +196,30 @@ def rule_try(
     return RuleTrial(sample_match=sample, matched=matched, examined=examined, examples=examples)
 
 
-def inbound_protocol_apply(*, messages: list[Message], conversations) -> Classified:
-    """What the protocol does with new inbound messages: classify their
-    conversations, set their deadlines, and raise a crisis at once.
-    The caller (ingest) holds the conversations' locks."""
-    from protocols.escalation import conversations_escalate
-    from protocols.sla import conversations_sla_update
+@dataclass(frozen=True)
+class Applied:
+    """What the protocol changed in memory: the fields to save, and what to do once saved."""
 
-    classified = messages_classify(messages=messages)
-    conversations_sla_update(conversations=list(conversations))
-    if classified.crisis:
-        conversations_escalate(conversation_ids=[c.pk for c in classified.crisis], trigger="crisis")
-    return classified
+    fields: list[str]
+    crisis_ids: list[int]
+
+    def after_save(self) -> None:
+        from protocols.escalation import conversations_escalate
+
+        if self.crisis_ids:
+            conversations_escalate(conversation_ids=self.crisis_ids, trigger="crisis")
+
+
+def inbound_protocol_apply(*, messages: list[Message], conversations) -> Applied:
+    """What the protocol does with new inbound messages: classify their
+    conversations and set their deadlines, in memory; the caller (ingest),
+    which holds the conversations' locks, saves ``Applied.fields`` and then
+    calls ``Applied.after_save`` to raise a crisis at once."""
+    from protocols.sla import SLA_FIELDS, conversations_sla_update
+
+    classified = messages_classify(messages=messages, save=False)
+    conversations_sla_update(conversations=list(conversations), save=False)
+    return Applied(fields=[*CLASSIFICATION_FIELDS, *SLA_FIELDS], crisis_ids=[c.pk for c in classified.crisis])
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from inbox.bulk import rows_update
 from inbox.models import Conversation
 from protocols.business_time import Calendar, business_add, business_elapsed, parse_hours
 from protocols.models import BusinessCalendar, SlaOutcome, SlaPolicy
@@ -136,12 +137,13 @@ def _minutes(value: int) -> timedelta:
     return timedelta(minutes=value)
 
 
-def conversations_sla_update(*, conversations, book: PolicyBook | None = None) -> int:
-    """Recompute and save the deadlines of ``conversations`` (the caller holds their locks)."""
+def conversations_sla_update(*, conversations, book: PolicyBook | None = None, save: bool = True) -> int:
+    """Recompute the deadlines of ``conversations`` and save them unless ``save``
+    is false (the caller saves ``SLA_FIELDS``); the caller holds their locks."""
     book = book or PolicyBook()
     changed = [c for c in conversations if sla_recompute(c, book)]
-    if changed:
-        Conversation.objects.bulk_update(changed, SLA_FIELDS, batch_size=500)
+    if changed and save:
+        rows_update(Conversation, changed, SLA_FIELDS)
     return len(changed)
 
 

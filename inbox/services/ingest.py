@@ -16,13 +16,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from channels.connectors.base import InboundItem
 from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent
+from inbox.bulk import rows_update
 from inbox.dispatch import dispatch
 from inbox.models import Contact, Conversation, ConversationEvent, Message
 from protocols.services import inbound_protocol_apply
@@ -213,36 +214,15 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
                 data={"message_id": message.pk, "external_id": message.external_id},
             )
         )
-    now = timezone.now()
-    _save_conversation_times(touched.values(), now)
     ConversationEvent.objects.bulk_create(log)
-    inbound_protocol_apply(messages=messages, conversations=touched.values())
+    # The protocol classifies and sets deadlines in memory; one save for all.
+    applied = inbound_protocol_apply(messages=messages, conversations=touched.values())
+    rows_update(Conversation, touched.values(), [*_TIMES, *applied.fields])
+    applied.after_save()
     return messages
 
 
-def _save_conversation_times(conversations, now) -> None:
-    """One parametrized UPDATE per conversation, sent as a batch.
-
-    ``bulk_update`` builds a CASE expression per row and field, which costs
-    more in Python than the whole ingest of a batch; this costs a round trip each.
-    """
-    table = Conversation._meta.db_table
-    fields = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]
-    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in [*fields, "updated_at"])
-    sql = f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from _meta
-    rows = []
-    for conversation in conversations:
-        conversation.updated_at = now
-        values = [getattr(conversation, name) for name in fields]
-        rows.append(
-            [
-                Conversation._meta.get_field(name).get_db_prep_value(v, connection)
-                for name, v in zip([*fields, "updated_at"], [*values, now], strict=True)
-            ]
-            + [conversation.pk]
-        )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+_TIMES = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]
 
 
 def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Contact]:
