@@ -57,6 +57,12 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
     if not rules:
         return 0
     groups: dict[str, list] = {}
+
+    def with_role(role: str) -> list:
+        if role not in groups:
+            groups[role] = _users_with_role(role)
+        return groups[role]
+
     alerts: list[Alert] = []
     for conversation in conversations:
         recipients: dict[int, tuple[object, bool]] = {}
@@ -66,11 +72,11 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
             if rule.target == EscalationRule.Target.ASSIGNEE:
                 people = [conversation.assignee] if conversation.assignee else []
                 if not people:  # nobody holds it: the supervisors must know
-                    people = groups.setdefault(Role.SUPERVISOR, _users_with_role(Role.SUPERVISOR))
+                    people = with_role(Role.SUPERVISOR)
             elif rule.target == EscalationRule.Target.SUPERVISORS:
-                people = groups.setdefault(Role.SUPERVISOR, _users_with_role(Role.SUPERVISOR))
+                people = with_role(Role.SUPERVISOR)
             else:
-                people = groups.setdefault(Role.COMMUNITY_MANAGER, _users_with_role(Role.COMMUNITY_MANAGER))
+                people = with_role(Role.COMMUNITY_MANAGER)
             for person in people:
                 email_before = recipients.get(person.pk, (person, False))[1]
                 recipients[person.pk] = (person, email_before or rule.by_email)
@@ -80,16 +86,27 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
             alert.by_email = by_email
             alerts.append(alert)
     Alert.objects.bulk_create(alerts)
-    mails = _mails(alerts)
-    if mails:
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    emailed = [alert.pk for alert in alerts if alert.by_email and alert.recipient.email]
+    if emailed:
+        from protocols.tasks import alerts_email_task
+
+        transaction.on_commit(lambda: alerts_email_task.delay(emailed))
     return len(alerts)
+
+
+def alerts_email(*, alert_ids: list[int]) -> int:
+    """Send the e-mail of these alerts: one message per recipient, listing their conversations."""
+    alerts = Alert.objects.filter(pk__in=alert_ids).select_related("recipient").order_by("recipient_id", "id")
+    mails = _mails(list(alerts))
+    if mails:
+        send_mass_mail(mails, fail_silently=False)
+    return len(mails)
 
 
 def _mails(alerts: list[Alert]) -> list[tuple[str, str, str, list[str]]]:
     by_recipient: dict[int, list[Alert]] = defaultdict(list)
     for alert in alerts:
-        if alert.by_email and alert.recipient.email:
+        if alert.recipient.email:
             by_recipient[alert.recipient_id].append(alert)
     base = settings.MOSTRADOR_BASE_URL.rstrip("/")
     mails = []

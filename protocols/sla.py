@@ -219,9 +219,11 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     """Mark what is now overdue and what is now at risk, then escalate both.
 
     Two set-based UPDATEs on partial indexes; each conversation moves forward
-    once, so running sweeps in parallel or twice never escalates twice.
+    once, so running sweeps in parallel or twice never escalates twice. The
+    escalation (events, alerts, e-mails) runs in its own task after commit, so
+    a burst of deadlines never slows the next sweep down.
     """
-    from protocols.escalation import conversations_escalate
+    from protocols.tasks import conversations_escalate_task
 
     now = now or timezone.now()
     table = connection.ops.quote_name(Conversation._meta.db_table)
@@ -236,8 +238,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             [Conversation.SlaState.AT_RISK, Conversation.SlaState.OK, now],
         )
         at_risk = [row[0] for row in cursor.fetchall()]
-        if breached:
-            conversations_escalate(conversation_ids=breached, trigger="breached")
-        if at_risk:
-            conversations_escalate(conversation_ids=at_risk, trigger="at_risk")
+        for trigger, ids in (("breached", breached), ("at_risk", at_risk)):
+            if ids:
+                transaction.on_commit(lambda t=trigger, i=ids: conversations_escalate_task.delay(i, t))
     return SweepResult(at_risk=at_risk, breached=breached)

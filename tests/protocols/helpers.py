@@ -34,3 +34,13 @@ def deliver(
     with transaction.atomic():
         messages = inbound_items_ingest(received=[ReceivedItem(channel, item, at or timezone.now())])
     return Conversation.objects.select_related("category", "matched_rule").get(pk=messages[0].conversation_id)
+
+
+def sweep(now: datetime | None = None):
+    """Run the SLA sweep and what it queues after commit (escalation, e-mails), as in production."""
+    from django.test import TestCase
+
+    from protocols.sla import sla_sweep
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return sla_sweep(now=now)

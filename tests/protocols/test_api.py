@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from protocols.models import Alert, Rule
-from protocols.sla import sla_sweep
 from tests.protocols.helpers import deliver
+from tests.protocols.helpers import sweep as sla_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from protocols.models import Alert, BusinessCalendar, Category, Rule, SlaPolicy
-from protocols.sla import sla_sweep
 from tests.protocols.helpers import deliver
+from tests.protocols.helpers import sweep as sla_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from inbox.services.conversations import conversation_assign, conversation_resol
 from inbox.services.replies import reply_create, reply_send
 from protocols.business_time import Calendar, business_add, parse_hours
 from protocols.models import Alert, BusinessCalendar, Category, EscalationRule, SlaOutcome, SlaPolicy
-from protocols.sla import sla_sweep
 from tests.protocols.helpers import deliver
+from tests.protocols.helpers import sweep as sla_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +136,7 @@ def test_breach_alerts_go_by_email_after_commit(protocol, fake_channel, supervis
     supervisor.save()
     at = timezone.now() - timedelta(hours=2)
     conversation = deliver(fake_channel, "queja", at=at)
-    with django_capture_on_commit_callbacks(execute=True):
-        sla_sweep()
+    sla_sweep()
     # Unassigned: the at-risk warning falls to the supervisors too; one mail each sweep.
     assert len(mail.outbox) == 1
     assert "marta@example.com" in mail.outbox[0].to
@@ -168,3 +167,9 @@ def test_reopening_restarts_the_clock(protocol, fake_channel, gestor):
     conversation = conversation_reopen(conversation=Conversation.objects.get(pk=conversation.pk), by=gestor)
     assert conversation.sla_state == Conversation.SlaState.OK
     assert conversation.first_response_due_at is not None
+
+
+def test_the_beat_sweeps_often_enough_to_flag_a_breach_within_a_minute(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-sla"]
+    assert schedule["task"] == "protocols.tasks.sla_sweep_task"
+    assert schedule["schedule"] <= timedelta(seconds=30)
