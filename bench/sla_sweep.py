@@ -111,7 +111,8 @@ def main() -> None:
     first = sla_sweep()
     first_seconds = time.perf_counter() - started
     say(
-        f"first sweep: {len(first.breached):,} overdue, {len(first.at_risk):,} at risk flagged in {first_seconds * 1000:.0f} ms"
+        f"first sweep: {len(first.breached):,} overdue, {len(first.at_risk):,} at risk "
+        f"flagged in {first_seconds * 1000:.0f} ms"
     )
     started = time.perf_counter()
     conversations_escalate(conversation_ids=first.breached, trigger="breached")

@@ -33,14 +33,18 @@ class RuleForm(forms.ModelForm):
             "priority",
             "requires_reply",
         ]
-        widgets = {
-            "keywords": forms.Textarea(attrs={"rows": 5}),
-            "requires_reply": forms.NullBooleanSelect(),
-        }
+        widgets = {"keywords": forms.Textarea(attrs={"rows": 5})}
+
+    requires_reply = forms.NullBooleanField(label=_("Requires a reply"), required=False, widget=forms.NullBooleanSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tags_text"].initial = ", ".join(self.instance.tags or [])
+        self.fields["requires_reply"].widget.choices = [
+            ("unknown", _("As the category says")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
 
     def clean_pattern(self):
         pattern = self.cleaned_data["pattern"]

@@ -1,6 +1,6 @@
 // Deadlines count down in place: every [data-due] element shows the time left
 // (or how long it is overdue), refreshed every 15 s. Labels come from the page
-// (<body data-due-in="…%s…" data-overdue="…%s…">), so they are translated.
+// (<body data-due-in="…{time}…" data-overdue="…{time}…">), so they are translated.
 (function () {
   "use strict";
   function span(ms) {
@@ -12,12 +12,12 @@
   }
   function tick() {
     var body = document.body;
-    var dueIn = body.dataset.dueIn || "%s left";
-    var overdue = body.dataset.overdue || "overdue by %s";
+    var dueIn = body.dataset.dueIn || "{time} left";
+    var overdue = body.dataset.overdue || "overdue by {time}";
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var left = new Date(el.dataset.due).getTime() - Date.now();
       var label = el.querySelector(".sla__left") || el;
-      label.textContent = (left >= 0 ? dueIn : overdue).replace("%s", span(Math.abs(left)));
+      label.textContent = (left >= 0 ? dueIn : overdue).replace("{time}", span(Math.abs(left)));
       if (left < 0) { el.classList.remove("sla--ok", "sla--at_risk"); el.classList.add("sla--breached"); }
     });
   }
