@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "protocols.tasks.sla_sweep_task",
         "schedule": timedelta(seconds=20),
     },
+    # Spikes of complaints about one subject.
+    "detect-crisis": {
+        "task": "protocols.tasks.crisis_detect_task",
+        "schedule": timedelta(seconds=60),
+    },
     # Replies still queued after their task was lost; stuck sends marked failed.
     "resend-queued-replies": {
         "task": "inbox.tasks.replies_requeue_task",
@@ -274,6 +279,11 @@ MOSTRADOR_INGEST_BATCH_SIZE = int(os.environ.get("MOSTRADOR_INGEST_BATCH_SIZE", 
 # How long the first event of a burst waits for others before the drain runs.
 MOSTRADOR_INGEST_GATHER_SECONDS = float(os.environ.get("MOSTRADOR_INGEST_GATHER_SECONDS", "0.25"))
 MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
+# Crisis detection: at least MIN_ITEMS complaint or negative conversations about
+# one subject within WINDOW minutes, FACTOR times its usual rate.
+MOSTRADOR_CRISIS_WINDOW_MINUTES = int(os.environ.get("MOSTRADOR_CRISIS_WINDOW_MINUTES", "60"))
+MOSTRADOR_CRISIS_MIN_ITEMS = int(os.environ.get("MOSTRADOR_CRISIS_MIN_ITEMS", "5"))
+MOSTRADOR_CRISIS_FACTOR = float(os.environ.get("MOSTRADOR_CRISIS_FACTOR", "3"))
 # Where people open Mostrador; links in e-mails point here.
 MOSTRADOR_BASE_URL = os.environ.get("MOSTRADOR_BASE_URL", "http://127.0.0.1:8000")
 # A poll holds its channel this long at most; a failed poll retries after this.

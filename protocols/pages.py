@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from inbox.views import role_required
 from protocols import forms
+from protocols.crisis import crisis_close
 from protocols.escalation import alerts_mark_read
-from protocols.models import Alert, AuthorList, BusinessCalendar, EscalationRule, Rule, SlaPolicy
+from protocols.models import Alert, AuthorList, BusinessCalendar, CrisisAlert, EscalationRule, Rule, SlaPolicy
 from protocols.services import rule_condition, rule_save, rule_try
 from teams import roles
 
@@ -124,6 +125,14 @@ def author_list_edit(request, pk: int | None = None):
     return _edit(
         request, model=AuthorList, form_class=forms.AuthorListForm, pk=pk, title=_("Author list"), back="protocols:slas"
     )
+
+
+@require_POST
+@role_required(roles.can_assign)
+def crisis_close_view(request, pk: int):
+    crisis_close(alert=get_object_or_404(CrisisAlert, pk=pk), by=request.user)
+    flash.success(request, _("Crisis alert closed."))
+    return redirect(request.POST.get("next") or "inbox:list")
 
 
 @can_read

@@ -20,3 +20,10 @@ def alerts_email_task(alert_ids: list[int]) -> int:
 @shared_task
 def conversations_escalate_task(conversation_ids: list[int], trigger: str) -> int:
     return conversations_escalate(conversation_ids=conversation_ids, trigger=trigger)
+
+
+@shared_task
+def crisis_detect_task() -> int:
+    from protocols.crisis import crisis_detect
+
+    return len(crisis_detect())

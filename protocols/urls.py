@@ -18,6 +18,7 @@ urlpatterns = [
     path("escalation/<int:pk>/", pages.escalation_edit, name="escalation-edit"),
     path("author-lists/new/", pages.author_list_edit, name="authorlist-create"),
     path("author-lists/<int:pk>/", pages.author_list_edit, name="authorlist-edit"),
+    path("crises/<int:pk>/close/", pages.crisis_close_view, name="crisis-close"),
     path("alerts/", pages.alert_list, name="alerts"),
     path("alerts/read/", pages.alerts_read, name="alerts-read"),
 ]

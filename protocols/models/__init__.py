@@ -1,6 +1,7 @@
 """The protocol's models, one module per concern."""
 
 from protocols.models.category import Category
+from protocols.models.crisis import CrisisAlert
 from protocols.models.escalation import Alert, EscalationRule
 from protocols.models.rule import AuthorList, Rule
 from protocols.models.sla import BusinessCalendar, Holiday, SlaOutcome, SlaPolicy
@@ -10,6 +11,7 @@ __all__ = [
     "AuthorList",
     "BusinessCalendar",
     "Category",
+    "CrisisAlert",
     "EscalationRule",
     "Holiday",
     "Rule",

@@ -16,6 +16,7 @@ from inbox import events
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services.ingest import ReceivedItem, inbound_items_ingest
 from protocols.models import Category
+from protocols.crisis import crisis_detect
 from protocols.sla import conversation_sla_replied, conversation_sla_resolved, conversations_sla_update, sla_sweep
 
 PASSWORD = "demo"  # noqa: S105 - documented demo password
@@ -410,6 +411,31 @@ CONVERSATIONS = [
         "",
         "",
     ),
+    # The last hour: the accident is on everyone's lips (a crisis spike on "marmotas").
+    *[
+        (
+            "demo-esqui",
+            f"vb-spike-{n}",
+            name,
+            f"{name.split()[0].lower()}.{n}@example.com",
+            "Accidente en Las Marmotas",
+            text,
+            minutes / 60,
+            "",
+            "",
+        )
+        for n, (name, text, minutes) in enumerate(
+            [
+                ("Lucía Sanz", "Acabo de leer lo del accidente en Las Marmotas. ¿Es seguro subir mañana con niños?", 8),
+                ("Pedro Gil", "¿Cómo está el chico del accidente de Las Marmotas? Nadie informa de nada.", 15),
+                ("Elena Royo", "Vergüenza: un accidente en Las Marmotas y ni un comunicado.", 24),
+                ("Jorge Pina", "Dicen en la radio que en Las Marmotas no había redes. ¿Es verdad?", 33),
+                ("Nuria Lasheras", "Cancelo la reserva del puente. Lo de Las Marmotas es inadmisible.", 41),
+                ("Óscar Bueno", "Queja formal: pista Las Marmotas abierta con hielo. Exijo explicaciones.", 52),
+            ],
+            start=1,
+        )
+    ],
     (
         "demo-esqui",
         "vb-016",
@@ -505,6 +531,7 @@ class Command(BaseCommand):
             self._apply(conversation, outcome, users, written)
         # Deadlines that passed while the demo "happened" are flagged and escalated now.
         sla_sweep()
+        crisis_detect()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users (password '{PASSWORD}'), {len(channels)} channels, "

@@ -1,0 +1,67 @@
+"""Crisis detection: a spike about one subject against its usual rate."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from protocols.crisis import crisis_detect, subjects_of
+from protocols.models import Alert, CrisisAlert
+from tests.protocols.helpers import deliver
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subjects_ignore_accents_and_filler():
+    assert subjects_of("¡Una QUEJA por la intoxicación de ayer!") == {"intoxicacion"}
+
+
+def test_a_spike_raises_one_crisis_and_warns_cm_and_supervisors(default_protocol, web_channel, cm, supervisor, gestor):
+    now = timezone.now()
+    for n in range(6):
+        deliver(web_channel, f"Queja: la tarta de fresa me sentó fatal ({n})", at=now - timedelta(minutes=n * 5))
+    raised = crisis_detect(now=now)
+    subjects = {c.subject for c in raised}
+    assert "fresa" in subjects
+    fresa = CrisisAlert.objects.get(subject="fresa")
+    assert fresa.count == 6 and fresa.usual == 0
+    warned = set(
+        Alert.objects.filter(kind="crisis", conversation__isnull=True).values_list("recipient__username", flat=True)
+    )
+    assert warned == {"cm", "supervisor"}
+    # Still spiking a minute later: the same alert, updated, nobody warned twice.
+    assert crisis_detect(now=now + timedelta(minutes=1)) == []
+    assert CrisisAlert.objects.filter(subject="fresa").count() == 1
+
+
+def test_the_usual_rate_is_not_a_crisis(default_protocol, web_channel, cm, settings):
+    now = timezone.now()
+    # "envío" complaints are an everyday matter: ~2 an hour all week.
+    for hour in range(1, 7 * 24, 1):
+        for n in range(2):
+            deliver(web_channel, f"Queja: el envío llega tarde {hour}-{n}", at=now - timedelta(hours=hour, minutes=n))
+    for n in range(5):
+        deliver(web_channel, f"Queja: otro envío tarde {n}", at=now - timedelta(minutes=n))
+    assert "envio" not in {c.subject for c in crisis_detect(now=now)}
+
+
+def test_below_the_minimum_nothing_happens(default_protocol, web_channel):
+    for n in range(4):
+        deliver(web_channel, f"Queja: el horno roto {n}")
+    assert crisis_detect() == []
+
+
+def test_the_banner_shows_until_a_supervisor_closes_it(default_protocol, client, gestor, supervisor):
+    crisis = CrisisAlert.objects.create(
+        subject="fresa", count=6, window_minutes=60, usual=0, last_seen_at=timezone.now()
+    )
+    client.force_login(gestor)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert 'data-testid="crisis-banner"' in page and "fresa" in page
+    assert client.post(reverse("protocols:crisis-close", args=[crisis.pk])).status_code == 403
+    client.force_login(supervisor)
+    client.post(reverse("protocols:crisis-close", args=[crisis.pk]))
+    crisis.refresh_from_db()
+    assert crisis.closed_by == supervisor
+    assert 'data-testid="crisis-banner"' not in client.get(reverse("inbox:list")).content.decode()
