@@ -15,8 +15,8 @@ from channels.models import Channel
 from inbox import events
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services.ingest import ReceivedItem, inbound_items_ingest
-from protocols.models import Category
 from protocols.crisis import crisis_detect
+from protocols.models import Category
 from protocols.sla import conversation_sla_replied, conversation_sla_resolved, conversations_sla_update, sla_sweep
 
 PASSWORD = "demo"  # noqa: S105 - documented demo password
