@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from protocols.business_time import parse_hours
-from protocols.matching import pattern_error
 from protocols.models import AuthorList, BusinessCalendar, EscalationRule, Holiday, Rule, SlaPolicy
 
 WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
@@ -19,20 +18,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = [
-            "name",
-            "position",
-            "active",
-            "keywords",
-            "pattern",
-            "channel",
-            "visibility",
-            "author_list",
-            "sentiment_below",
-            "category",
-            "priority",
-            "requires_reply",
-        ]
+        fields = Rule.EDITABLE
         widgets = {"keywords": forms.Textarea(attrs={"rows": 5})}
 
     requires_reply = forms.NullBooleanField(label=_("Requires a reply"), required=False, widget=forms.NullBooleanSelect)
@@ -45,18 +31,6 @@ class RuleForm(forms.ModelForm):
             ("true", _("Yes")),
             ("false", _("No")),
         ]
-
-    def clean_pattern(self):
-        pattern = self.cleaned_data["pattern"]
-        if pattern and (error := pattern_error(pattern)):
-            raise forms.ValidationError(_("Not a valid regular expression: %(error)s") % {"error": error})
-        return pattern
-
-    def clean_sentiment_below(self):
-        value = self.cleaned_data["sentiment_below"]
-        if value is not None and not -1 <= value <= 1:
-            raise forms.ValidationError(_("Between -1 and 1."))
-        return value
 
     def clean(self):
         data = super().clean()
@@ -93,12 +67,6 @@ class SlaPolicyForm(forms.ModelForm):
             "at_risk_percent",
             "active",
         ]
-
-    def clean_at_risk_percent(self):
-        value = self.cleaned_data["at_risk_percent"]
-        if not 1 <= value <= 99:
-            raise forms.ValidationError(_("Between 1 and 99."))
-        return value
 
     def clean(self):
         data = super().clean()

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from protocols.business_time import parse_hours
-from protocols.matching import pattern_error
 from protocols.models import Alert, AuthorList, BusinessCalendar, Category, EscalationRule, Holiday, Rule, SlaPolicy
+from protocols.models.rule import validate_pattern
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -16,34 +16,7 @@ class RuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rule
-        fields = [
-            "id",
-            "name",
-            "position",
-            "active",
-            "keywords",
-            "pattern",
-            "channel",
-            "visibility",
-            "author_list",
-            "sentiment_below",
-            "category",
-            "priority",
-            "tags",
-            "requires_reply",
-            "updated_by",
-            "updated_at",
-        ]
-
-    def validate_pattern(self, value):
-        if value and (error := pattern_error(value)):
-            raise serializers.ValidationError(f"Not a valid regular expression: {error}")
-        return value
-
-    def validate_sentiment_below(self, value):
-        if value is not None and not -1 <= value <= 1:
-            raise serializers.ValidationError("Between -1 and 1.")
-        return value
+        fields = ["id", *Rule.EDITABLE, "tags", "updated_by", "updated_at"]
 
     def validate_tags(self, value):
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
@@ -53,7 +26,7 @@ class RuleSerializer(serializers.ModelSerializer):
 
 class RuleTrySerializer(serializers.Serializer):
     keywords = serializers.CharField(required=False, allow_blank=True, default="")
-    pattern = serializers.CharField(required=False, allow_blank=True, default="")
+    pattern = serializers.CharField(required=False, allow_blank=True, default="", validators=[validate_pattern])
     channel = serializers.IntegerField(required=False, allow_null=True, default=None)
     visibility = serializers.ChoiceField(choices=Rule.Visibility.choices, default=Rule.Visibility.ANY)
     author_list = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -61,9 +34,6 @@ class RuleTrySerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     author = serializers.CharField(required=False, allow_blank=True, default="")
     private = serializers.BooleanField(required=False, default=False)
-
-    def validate_pattern(self, value):
-        return RuleSerializer().validate_pattern(value)
 
 
 class HolidaySerializer(serializers.ModelSerializer):
@@ -121,11 +91,6 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "active",
             "updated_at",
         ]
-
-    def validate_at_risk_percent(self, value):
-        if not 1 <= value <= 99:
-            raise serializers.ValidationError("Between 1 and 99.")
-        return value
 
 
 class EscalationRuleSerializer(serializers.ModelSerializer):

@@ -1,8 +1,16 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from protocols.matching import pattern_error
 from protocols.models.category import Category
+
+
+def validate_pattern(value: str) -> None:
+    if value and (error := pattern_error(value)):
+        raise ValidationError(_("Not a valid regular expression: %(error)s"), params={"error": error})
 
 
 class AuthorList(models.Model):
@@ -54,7 +62,11 @@ class Rule(models.Model):
         help_text=_("One per line; any of them matches. Accents and capitals are ignored."),
     )
     pattern = models.CharField(
-        _("regular expression"), max_length=500, blank=True, help_text=_("Optional; case-insensitive.")
+        _("regular expression"),
+        max_length=500,
+        blank=True,
+        help_text=_("Optional; case-insensitive."),
+        validators=[validate_pattern],
     )
     channel = models.ForeignKey(
         "channels.Channel",
@@ -78,6 +90,7 @@ class Rule(models.Model):
         null=True,
         blank=True,
         help_text=_("From -1 (very negative) to 1 (very positive); matches when the message scores this or lower."),
+        validators=[MinValueValidator(-1), MaxValueValidator(1)],
     )
     category = models.ForeignKey(
         Category, verbose_name=_("set category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -109,6 +122,22 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # What the CM edits, in the order the pages and the API show it.
+    EDITABLE = [
+        "name",
+        "position",
+        "active",
+        "keywords",
+        "pattern",
+        "channel",
+        "visibility",
+        "author_list",
+        "sentiment_below",
+        "category",
+        "priority",
+        "requires_reply",
+    ]
 
     @property
     def keyword_list(self) -> list[str]:

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,7 +79,10 @@ class SlaPolicy(models.Model):
     next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"), null=True, blank=True)
     resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"), null=True, blank=True)
     at_risk_percent = models.PositiveSmallIntegerField(
-        _("at risk after (% of the time)"), default=75, help_text=_("Warn when this share of the time has passed.")
+        _("at risk after (% of the time)"),
+        default=75,
+        help_text=_("Warn when this share of the time has passed."),
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
