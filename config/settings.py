@@ -187,6 +187,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "protocols.tasks.crisis_detect_task",
         "schedule": timedelta(seconds=60),
     },
+    # Shift ends hand work over; shift starts take the team queue.
+    "rota-tick": {
+        "task": "teams.tasks.rota_tick_task",
+        "schedule": timedelta(seconds=60),
+    },
+    # Hours nobody covers in the coming week, told to the Community Manager.
+    "rota-gaps": {
+        "task": "teams.tasks.rota_gaps_warn_task",
+        "schedule": timedelta(hours=6),
+    },
     # Replies still queued after their task was lost; stuck sends marked failed.
     "resend-queued-replies": {
         "task": "inbox.tasks.replies_requeue_task",

@@ -94,6 +94,10 @@ class Conversation(UndeletableModel):
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
     )
+    # The team whose queue holds it while nobody on shift can take it.
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     category = models.ForeignKey(
         "protocols.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -266,6 +270,8 @@ class ConversationEvent(models.Model):
         CLASSIFIED = "classified", _("classified by the protocol")
         SLA_AT_RISK = "sla_at_risk", _("deadline at risk")
         SLA_BREACHED = "sla_breached", _("deadline breached")
+        QUEUED = "queued", _("waiting in the team queue")
+        HANDED_OVER = "handed_over", _("handed over at shift end")
         UNHIDDEN = "unhidden", _("shown again on the network")
 
     conversation = models.ForeignKey(

@@ -219,7 +219,16 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     applied = inbound_protocol_apply(messages=messages, conversations=touched.values())
     rows_update(Conversation, touched.values(), [*_TIMES, *applied.fields])
     applied.after_save()
+    _assign_after_commit([c.pk for c in touched.values() if c.assignee_id is None])
     return messages
+
+
+def _assign_after_commit(conversation_ids: list[int]) -> None:
+    """New and unassigned conversations go to whoever is on shift, once they are committed."""
+    if conversation_ids:
+        from teams.tasks import conversations_assign_task
+
+        transaction.on_commit(lambda: dispatch(conversations_assign_task, args=(conversation_ids,)))
 
 
 _TIMES = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]

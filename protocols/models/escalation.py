@@ -47,6 +47,9 @@ class Alert(models.Model):
         AT_RISK = "at_risk", _("deadline at risk")
         BREACHED = "breached", _("deadline breached")
         CRISIS = "crisis", _("crisis")
+        ASSIGNED = "assigned", _("assigned to you")
+        HANDOVER = "handover", _("handed over to you")
+        ROTA_GAP = "rota_gap", _("gap in the rota")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="alerts"

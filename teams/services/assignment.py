@@ -1,0 +1,233 @@
+"""Automatic assignment to whoever is on shift, the team queue, and handover at shift end.
+
+Assignment for a team happens under the team's row lock: two workers assigning
+at once take turns, and each counts the members' open conversations after the
+other has committed, so nobody goes over capacity and no conversation is given
+twice (conversations are also re-checked as unassigned under their own locks).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inbox.bulk import rows_update
+from inbox.models import Conversation, ConversationEvent, Message
+from protocols.models import Alert
+from teams.models import Member, Team
+from teams.rota import on_shift
+from teams.services.rota import members_on_shift, rota_load, teams_for_channels
+
+OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
+# Open conversations still owed an answer: these are handed over at shift end.
+AWAITING = (Conversation.Status.NEW, Conversation.Status.OPEN)
+
+
+@dataclass
+class AssignmentResult:
+    assigned: dict[int, int] = field(default_factory=dict)  # conversation → user
+    queued: list[int] = field(default_factory=list)
+
+
+def _urgency_order(queryset):
+    """Urgent and crisis first, then the nearest deadline, then the longest waiting."""
+    return queryset.order_by(
+        F("priority").desc(), F("sla_due_at").asc(nulls_last=True), F("waiting_since").asc(nulls_last=True), "pk"
+    )
+
+
+def conversations_assign(
+    *, conversation_ids: Iterable[int], now: datetime | None = None, reason: str = "auto"
+) -> AssignmentResult:
+    """Give each unassigned open conversation to an on-shift member of the team
+    that attends its channel; with nobody available it waits in the team queue."""
+    now = now or timezone.now()
+    teams = teams_for_channels()
+    by_team: dict[int, list[int]] = defaultdict(list)
+    for pk, channel_id in Conversation.objects.filter(
+        pk__in=list(conversation_ids), assignee__isnull=True, status__in=OPEN
+    ).values_list("pk", "channel_id"):
+        if channel_id in teams:
+            by_team[teams[channel_id].pk].append(pk)
+    result = AssignmentResult()
+    for team_id, ids in by_team.items():
+        _assign_for_team(team_id, ids, now, reason, result)
+    return result
+
+
+def team_queue_drain(*, team: Team, now: datetime | None = None) -> AssignmentResult:
+    """Assign what waits in the team's queue (or unassigned on its channels), most urgent first."""
+    ids = Conversation.objects.filter(
+        channel__in=team.channels.all(), assignee__isnull=True, status__in=OPEN
+    ).values_list("pk", flat=True)
+    result = AssignmentResult()
+    _assign_for_team(team.pk, list(ids), now or timezone.now(), "queue", result)
+    return result
+
+
+def _assign_for_team(team_id: int, ids: list[int], now: datetime, reason: str, result: AssignmentResult) -> None:
+    if not ids:
+        return
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team_id)
+        members = members_on_shift(team=team, now=now)
+        load = Counter(
+            dict(
+                Conversation.objects.filter(assignee_id__in=[m.user_id for m in members], status__in=OPEN)
+                .values("assignee_id")
+                .annotate(n=Count("pk"))
+                .values_list("assignee_id", "n")
+            )
+        )
+        conversations = list(
+            _urgency_order(
+                Conversation.objects.select_for_update(of=("self",), skip_locked=True).filter(
+                    pk__in=ids, assignee__isnull=True, status__in=OPEN
+                )
+            )
+        )
+        changed, log, alerts = [], [], Counter()
+        for conversation in conversations:
+            member = _pick(team, members, load)
+            if member is None:
+                if conversation.team_id != team.pk:
+                    conversation.team = team
+                    changed.append(conversation)
+                    log.append(
+                        ConversationEvent(
+                            conversation=conversation, kind=ConversationEvent.Kind.QUEUED, data={"team_id": team.pk}
+                        )
+                    )
+                result.queued.append(conversation.pk)
+                continue
+            load[member.user_id] += 1
+            team.last_assigned = member
+            conversation.assignee_id = member.user_id
+            conversation.team = team
+            changed.append(conversation)
+            log.append(
+                ConversationEvent(
+                    conversation=conversation,
+                    kind=ConversationEvent.Kind.ASSIGNED,
+                    data={
+                        "assignee_id": member.user_id,
+                        "previous_assignee_id": None,
+                        "reason": reason,
+                        "team_id": team.pk,
+                    },
+                )
+            )
+            alerts[member.user_id] += 1
+            result.assigned[conversation.pk] = member.user_id
+        rows_update(Conversation, changed, ["assignee", "team"])
+        ConversationEvent.objects.bulk_create(log)
+        team.save(update_fields=["last_assigned"])
+        _notify_assigned(alerts, result, reason)
+
+
+def _pick(team: Team, members: list[Member], load: Counter) -> Member | None:
+    free = [m for m in members if load[m.user_id] < m.capacity]
+    if not free:
+        return None
+    if team.strategy == Team.Strategy.ROUND_ROBIN:
+        after = [m for m in free if team.last_assigned_id is not None and m.pk > team.last_assigned_id]
+        return (after or free)[0]
+    return min(free, key=lambda m: (load[m.user_id], m.pk))
+
+
+def _notify_assigned(counts: Counter, result: AssignmentResult, reason: str) -> None:
+    if reason == "handover":
+        return  # the handover sends its own summary
+    by_user: dict[int, list[int]] = defaultdict(list)
+    for conversation_id, user_id in result.assigned.items():
+        by_user[user_id].append(conversation_id)
+    Alert.objects.bulk_create(
+        Alert(
+            recipient_id=user_id,
+            kind=Alert.Kind.ASSIGNED,
+            conversation_id=ids[0] if len(ids) == 1 else None,
+            text=(
+                _("New conversation assigned to you")
+                if len(ids) == 1
+                else _("%(count)s new conversations assigned to you") % {"count": len(ids)}
+            ),
+        )
+        for user_id, ids in by_user.items()
+        if counts[user_id]
+    )
+
+
+def shift_handover(*, team: Team, now: datetime | None = None) -> AssignmentResult:
+    """Pass the open, unanswered conversations of members who are off shift now
+    to whoever is on, each with an internal note; each receiver gets a summary."""
+    now = now or timezone.now()
+    rota = rota_load(team=team, start=now, end=now)
+    working = on_shift(rota, now)
+    leaving = {m.user_id: m for m in team.members.select_related("user") if m.pk not in working}
+    if not leaving:
+        return AssignmentResult()
+    stale = list(
+        Conversation.objects.filter(
+            channel__in=team.channels.all(), assignee_id__in=leaving, status__in=AWAITING, waiting_since__isnull=False
+        ).values_list("pk", "assignee_id")
+    )
+    if not stale:
+        return AssignmentResult()
+    with transaction.atomic():
+        previous = dict(stale)
+        Conversation.objects.filter(pk__in=previous, assignee_id__in=leaving).update(assignee=None)
+        result = AssignmentResult()
+        _assign_for_team(team.pk, list(previous), now, "handover", result)
+        _handover_record(previous, result, leaving)
+    return result
+
+
+def _handover_record(previous: dict[int, int], result: AssignmentResult, leaving: dict[int, Member]) -> None:
+    notes, log = [], []
+    conversations = Conversation.objects.in_bulk(list(previous))
+    received: dict[int, Counter] = defaultdict(Counter)
+    for pk, from_user in previous.items():
+        to_user = result.assigned.get(pk)
+        giver = str(leaving[from_user])
+        conversation = conversations[pk]
+        if to_user:
+            received[to_user][giver] += 1
+            body = _("Shift handover: from %(from)s, whose shift ended.") % {"from": giver}
+        else:
+            body = _("Shift handover: %(from)s's shift ended and nobody is on shift; waiting in the team queue.") % {
+                "from": giver
+            }
+        notes.append(
+            Message(
+                conversation=conversation,
+                channel_id=conversation.channel_id,
+                direction=Message.Direction.NOTE,
+                body=body,
+                created_at=timezone.now(),
+            )
+        )
+        log.append(
+            ConversationEvent(
+                conversation=conversation,
+                kind=ConversationEvent.Kind.HANDED_OVER,
+                data={"from_user_id": from_user, "to_user_id": to_user},
+            )
+        )
+    Message.objects.bulk_create(notes)
+    ConversationEvent.objects.bulk_create(log)
+    Alert.objects.bulk_create(
+        Alert(
+            recipient_id=user_id,
+            kind=Alert.Kind.HANDOVER,
+            text=_("Handed over to you at the start of your shift: %(summary)s")
+            % {"summary": ", ".join(f"{n} × {giver}" for giver, n in givers.items())},
+        )
+        for user_id, givers in received.items()
+    )
