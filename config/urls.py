@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("channels/", include("channels.page_urls")),
     path("protocol/", include("protocols.urls")),
+    path("teams/", include("teams.urls")),
     path("webhooks/", include("channels.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -63,3 +63,8 @@ PROTOCOL_MANAGERS = {Role.COMMUNITY_MANAGER}
 def can_manage_protocol(user) -> bool:
     """Edit categories, rules, deadlines, escalation: the Community Manager."""
     return has_any_role(user, PROTOCOL_MANAGERS)
+
+
+def can_manage_rota(user) -> bool:
+    """Build teams and the rota: supervisors and the Community Manager."""
+    return has_any_role(user, ASSIGNERS)

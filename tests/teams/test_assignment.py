@@ -55,9 +55,7 @@ def test_least_open_balances_the_load(team, staff, web_channel):
     ConversationFactory(channel=web_channel, assignee=staff["ana"].user)  # Ana already holds one
     conversations = new_conversations(web_channel, 5)
     conversations_assign(conversation_ids=[c.pk for c in conversations], now=MORNING)
-    loads = {
-        m.user.username: Conversation.objects.filter(assignee=m.user).count() for m in (staff["ana"], dani)
-    }
+    loads = {m.user.username: Conversation.objects.filter(assignee=m.user).count() for m in (staff["ana"], dani)}
     assert loads == {"ana": 3, "dani": 3}
 
 

@@ -1,0 +1,113 @@
+"""Team and rota pages: supervisors and the Community Manager edit; every role reads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages as flash
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from inbox.views import role_required
+from teams import forms, roles
+from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
+from teams.selectors import rota_week, team_now
+
+can_read = role_required(roles.can_view_inbox)
+can_edit = role_required(roles.can_manage_rota)
+
+# The rota's editable rows: form, model, name in the page.
+ROWS = {
+    "shift": (forms.ShiftForm, Shift),
+    "extra": (forms.ExtraShiftForm, ExtraShift),
+    "absence": (forms.AbsenceForm, Absence),
+    "holiday": (forms.PublicHolidayForm, PublicHoliday),
+}
+
+
+@can_read
+def team_list(request):
+    now = timezone.now()
+    teams = [(team, team_now(team=team, now=now)) for team in Team.objects.prefetch_related("channels")]
+    return render(request, "teams/list.html", {"teams": teams, "now": now})
+
+
+@can_edit
+def team_edit(request, pk: int | None = None):
+    team = get_object_or_404(Team, pk=pk) if pk else Team()
+    form = forms.TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        team = form.save()
+        flash.success(request, _("Team saved."))
+        return redirect("teams:rota", pk=team.pk)
+    return render(request, "teams/edit.html", {"form": form, "title": _("Team")})
+
+
+@can_edit
+def member_edit(request, pk: int):
+    member = get_object_or_404(Member.objects.select_related("user"), pk=pk)
+    form = forms.MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, _("Saved."))
+        return redirect("teams:list")
+    return render(request, "teams/edit.html", {"form": form, "title": str(member)})
+
+
+def _monday(request, team: Team) -> date:
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localtime(timezone=ZoneInfo(team.time_zone)).date()
+    return day - timedelta(days=day.weekday())
+
+
+@can_read
+def rota(request, pk: int):
+    team = get_object_or_404(Team.objects.prefetch_related("channels__teams"), pk=pk)
+    monday = _monday(request, team)
+    bound = request.method == "POST" and roles.can_manage_rota(request.user)
+    kind = request.POST.get("row") if bound else None
+    row_forms = {}
+    for name, (form_class, _model) in ROWS.items():
+        data = request.POST if kind == name else None
+        row_forms[name] = form_class(data) if name == "holiday" else form_class(data, team=team)
+    if bound and kind in row_forms and row_forms[kind].is_valid():
+        row = row_forms[kind].save(commit=False)
+        if kind == "holiday":
+            row.team = team
+        row.save()
+        flash.success(request, _("Rota updated."))
+        return redirect(f"{request.path}?week={monday:%Y-%m-%d}")
+    week = rota_week(team=team, monday=monday, now=timezone.now())
+    return render(
+        request,
+        "teams/rota.html",
+        {
+            "team": team,
+            "week": week,
+            "forms": row_forms,
+            "shifts": Shift.objects.filter(team=team).select_related("member__user"),
+            "extras": ExtraShift.objects.filter(team=team, ends_at__gte=timezone.now()).select_related("member__user"),
+            "absences": Absence.objects.filter(member__teams=team, last_day__gte=monday).select_related("member__user"),
+            "holidays": PublicHoliday.objects.filter(team=team, date__gte=monday),
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "can_manage_rota": roles.can_manage_rota(request.user),
+        },
+    )
+
+
+@require_POST
+@can_edit
+def row_delete(request, pk: int, kind: str, row: int):
+    team = get_object_or_404(Team, pk=pk)
+    _form, model = ROWS[kind]
+    scope = {"member__teams": team} if model is Absence else {"team": team}
+    get_object_or_404(model, pk=row, **scope).delete()
+    flash.success(request, _("Rota updated."))
+    return redirect(f"{reverse('teams:rota', args=[team.pk])}?week={request.POST.get('week', '')}")
