@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from channels.api.views import ChannelViewSet
 from inbox.api.views import ConversationViewSet, obtain_token, retry_message
 from protocols.api import views as protocol_views
+from teams.api import views as team_views
 
 router = DefaultRouter()
 router.register("channels", ChannelViewSet, basename="channel")
@@ -15,6 +16,12 @@ router.register("protocol/slas", protocol_views.SlaPolicyViewSet, basename="sla-
 router.register("protocol/escalation-rules", protocol_views.EscalationRuleViewSet, basename="escalation-rule")
 router.register("protocol/author-lists", protocol_views.AuthorListViewSet, basename="author-list")
 router.register("alerts", protocol_views.AlertViewSet, basename="alert")
+router.register("teams", team_views.TeamViewSet, basename="team")
+router.register("members", team_views.MemberViewSet, basename="member")
+router.register("shifts", team_views.ShiftViewSet, basename="shift")
+router.register("extra-shifts", team_views.ExtraShiftViewSet, basename="extra-shift")
+router.register("absences", team_views.AbsenceViewSet, basename="absence")
+router.register("public-holidays", team_views.PublicHolidayViewSet, basename="public-holiday")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

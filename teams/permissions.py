@@ -44,3 +44,12 @@ class CanManageProtocolOrReadOnly(BasePermission):
         if request.method in SAFE_METHODS:
             return roles.can_view_inbox(request.user)
         return roles.can_manage_protocol(request.user)
+
+
+class CanManageRotaOrReadOnly(BasePermission):
+    message = "Only supervisors and the community manager can change teams and the rota."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return roles.can_view_inbox(request.user)
+        return roles.can_manage_rota(request.user)

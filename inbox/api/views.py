@@ -19,9 +19,10 @@ from inbox.api.serializers import (
     ConversationSerializer,
     MessageSerializer,
 )
-from inbox.models import Message
+from inbox.models import ConversationEvent, Message
 from inbox.services import conversations as conversation_services
 from inbox.services import replies as reply_services
+from teams.api.serializers import AssignmentSerializer
 from teams.permissions import CanAssign, CanReply, IsStaffRole
 
 
@@ -124,6 +125,15 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
     def reopen(self, request, pk=None):
         return self._act(conversation_services.conversation_reopen)
+
+    @extend_schema(responses=AssignmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def assignments(self, request, pk=None):
+        """Who assigned it to whom, why and when: automatic, manual, queued, handed over."""
+        conversation = self.get_object()
+        kinds = [ConversationEvent.Kind.ASSIGNED, ConversationEvent.Kind.QUEUED, ConversationEvent.Kind.HANDED_OVER]
+        events = conversation.events.filter(kind__in=kinds).select_related("actor").order_by("created_at", "id")
+        return Response(AssignmentSerializer(events, many=True).data)
 
     def _act(self, service, **kwargs):
         conversation = self.get_object()

@@ -162,3 +162,13 @@ def test_concurrent_workers_never_double_assign_or_exceed_capacity(team, staff, 
     per_user = Conversation.objects.filter(assignee__isnull=False).values_list("assignee", flat=True)
     assert max(list(per_user).count(u) for u in set(per_user)) == 4
     assert ConversationEvent.objects.filter(kind=ConversationEvent.Kind.ASSIGNED).count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_delivery_lands_with_whoever_is_on_shift_now(team, staff, web_channel, post_webhook):
+    form = {"external_id": "f-1", "name": "Ana", "email": "ana@example.com", "subject": "Pan", "message": "¿Pan?"}
+    assert post_webhook(web_channel, form).status_code == 202
+    conversation = Conversation.objects.get()
+    working = [m.user for m in staff.values() if m.user_id == conversation.assignee_id]
+    assert len(working) == 1
+    assert conversation.team == team

@@ -1,6 +1,5 @@
 """Team and rota pages: supervisors build the week, everyone reads it, gaps show."""
 
-
 import pytest
 from django.urls import reverse
 

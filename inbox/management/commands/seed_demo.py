@@ -2,7 +2,7 @@
 conversations from a bakery and a ski resort. Idempotent: run it as often as
 you like; it adds nothing the second time."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,6 +18,8 @@ from inbox.services.ingest import ReceivedItem, inbound_items_ingest
 from protocols.crisis import crisis_detect
 from protocols.models import Category
 from protocols.sla import conversation_sla_replied, conversation_sla_resolved, conversations_sla_update, sla_sweep
+from teams.models import Member, Shift, Team
+from teams.services.assignment import team_queue_drain
 
 PASSWORD = "demo"  # noqa: S105 - documented demo password
 
@@ -503,6 +505,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = self._users()
         channels = self._channels()
+        team = self._team(users, channels)
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
@@ -532,6 +535,7 @@ class Command(BaseCommand):
         # Deadlines that passed while the demo "happened" are flagged and escalated now.
         sla_sweep()
         crisis_detect()
+        team_queue_drain(team=team)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users (password '{PASSWORD}'), {len(channels)} channels, "
@@ -554,6 +558,27 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get_or_create(name=role)[0])
             users[username] = user
         return users
+
+    def _team(self, users, channels):
+        """One team on every channel, 24/7 but for a deliberate gap: Sunday night 23:00–07:00."""
+        team, made = Team.objects.get_or_create(name="Atención al cliente", defaults={"time_zone": "Europe/Madrid"})
+        team.channels.add(*channels.values())
+        if not made:
+            return team
+        rota = {
+            "gestor1": [(day, time(7), time(15)) for day in range(7)],
+            "gestor2": [(day, time(15), time(23)) for day in range(7)],
+            "gestor3": [(day, time(23), time(7)) for day in range(6)],  # no Sunday night
+        }
+        for username, shifts in rota.items():
+            member, _made = Member.objects.get_or_create(
+                user=users[username], defaults={"capacity": 15, "languages": ["es", "en"]}
+            )
+            team.members.add(member)
+            Shift.objects.bulk_create(
+                Shift(team=team, member=member, weekday=day, starts=starts, ends=ends) for day, starts, ends in shifts
+            )
+        return team
 
     def _channels(self):
         channels = {}
