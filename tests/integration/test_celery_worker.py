@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from config.celery_app import app as celery_app
 from inbox import dispatch
@@ -34,6 +35,9 @@ def _use_broker(url: str, *, eager: bool) -> tuple[str, bool]:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu keeps process-wide connection and producer pools keyed by URL;
+    # closing the app's pool can leave a closed one there for the next publish.
+    kombu_pools.reset()
     return previous
 
 
