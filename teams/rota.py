@@ -99,19 +99,19 @@ def shift_ends(rota: Rota, member_id: int, moment: datetime) -> datetime | None:
 class Coverage:
     start: datetime
     slot: timedelta
-    # per slot, the members on shift during all of it
+    # per slot: the members working during some of it, and whether together they cover all of it
     slots: list[set[int]]
+    covered: list[bool]
 
     @property
     def percent(self) -> float:
-        covered = sum(1 for members in self.slots if members)
-        return round(100 * covered / len(self.slots), 1) if self.slots else 0.0
+        return round(100 * sum(self.covered) / len(self.covered), 1) if self.covered else 0.0
 
     def gaps(self) -> list[tuple[datetime, datetime]]:
         """Uncovered stretches, merged, in UTC."""
         out: list[tuple[datetime, datetime]] = []
-        for index, members in enumerate(self.slots):
-            if members:
+        for index, covered in enumerate(self.covered):
+            if covered:
                 continue
             begin = self.start + index * self.slot
             if out and out[-1][1] == begin:
@@ -122,15 +122,25 @@ class Coverage:
 
 
 def coverage(rota: Rota, start: datetime, end: datetime, slot: timedelta = timedelta(minutes=30)) -> Coverage:
-    """Who covers each slot between ``start`` and ``end`` (real time, so DST nights have 1 slot more or less)."""
+    """Who works in each slot between ``start`` and ``end``, and whether the slot is
+    covered from end to end (by one member or by several back to back). Real time:
+    the night the clocks go back has two slots more."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     count = int((end - start) / slot)
-    slots: list[set[int]] = [set() for _ in range(count)]
+    overlapping: list[list[tuple[int, datetime, datetime]]] = [[] for _ in range(count)]
     for member_id, begin, finish in shift_intervals(rota, start, end):
-        first = int((begin - start) / slot)
-        last = -(-int((finish - start).total_seconds()) // int(slot.total_seconds()))
-        for index in range(max(first, 0), min(last, count)):
-            slot_start = start + index * slot
-            if begin <= slot_start and slot_start + slot <= finish:
-                slots[index].add(member_id)
-    return Coverage(start=start, slot=slot, slots=slots)
+        first = max(int((begin - start) / slot), 0)
+        last = min(-(-int((finish - start).total_seconds()) // int(slot.total_seconds())), count)
+        for index in range(first, last):
+            overlapping[index].append((member_id, begin, finish))
+    slots, covered = [], []
+    for index, intervals in enumerate(overlapping):
+        slot_start = start + index * slot
+        reach = slot_start
+        for _member, begin, finish in sorted(intervals, key=lambda i: i[1]):
+            if begin > reach:
+                break
+            reach = max(reach, finish)
+        slots.append({member for member, _b, _f in intervals})
+        covered.append(reach >= slot_start + slot)
+    return Coverage(start=start, slot=slot, slots=slots, covered=covered)

@@ -78,11 +78,14 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
     for channel in team.channels.order_by("name"):
         slots = None
         for other in channel.teams.all():
-            other_slots = coverage(rota_load(team=other, start=start, end=end), start, end).slots
-            slots = other_slots if slots is None else [a | b for a, b in zip(slots, other_slots, strict=True)]
-        covered = sum(1 for s in slots if s) if slots else 0
+            other_slots = coverage(rota_load(team=other, start=start, end=end), start, end).covered
+            slots = other_slots if slots is None else [a or b for a, b in zip(slots, other_slots, strict=True)]
+        covered = sum(slots) if slots else 0
         by_channel.append((channel, round(100 * covered / len(slots), 1) if slots else 0.0))
-    upcoming = coverage(rota_load(team=team, start=now, end=now + timedelta(days=7)), now, now + timedelta(days=7))
+    since = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+    upcoming = coverage(
+        rota_load(team=team, start=since, end=since + timedelta(days=7)), since, since + timedelta(days=7)
+    )
     return RotaWeek(
         monday=monday, days=days, rows=rows, coverage_by_channel=by_channel, gaps_next_7_days=upcoming.gaps()
     )

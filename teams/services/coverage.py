@@ -20,7 +20,8 @@ def rota_gaps_warn(*, now: datetime | None = None) -> int:
     managers = list(get_user_model().objects.filter(is_active=True, groups__name=Role.COMMUNITY_MANAGER).distinct())
     sent = 0
     for team in Team.objects.all():
-        gaps = team_coverage(team=team, start=now).gaps()
+        since = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+        gaps = team_coverage(team=team, start=since).gaps()
         if not gaps:
             continue
         zone = team.time_zone

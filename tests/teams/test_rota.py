@@ -80,3 +80,9 @@ def test_coverage_shows_the_gaps():
         (madrid(2026, 11, 29, 23, 0), madrid(2026, 11, 30, 0, 0)),
     ]
     assert week.percent == round(100 * (336 - 14 - 2) / 336, 1)
+
+
+def test_back_to_back_shifts_cover_a_slot_together_whatever_the_start():
+    # A window starting at :48 cuts every slot across a shift change; it is still covered.
+    week = coverage(rota(), madrid(2026, 11, 24, 10, 48), madrid(2026, 12, 1, 10, 48))
+    assert week.gaps() == [] and week.percent == 100.0
