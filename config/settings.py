@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConversationKindEnum": "inbox.models.Conversation.Kind",
         "ChannelKindEnum": "channels.connectors.registry.kind_choices",
+        "ConversationStatusEnum": "inbox.models.Conversation.Status",
+        "CaseProposalStatusEnum": "protocols.models.CaseProposal.Status",
     },
 }
 
@@ -294,6 +296,8 @@ MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
 MOSTRADOR_CRISIS_WINDOW_MINUTES = int(os.environ.get("MOSTRADOR_CRISIS_WINDOW_MINUTES", "60"))
 MOSTRADOR_CRISIS_MIN_ITEMS = int(os.environ.get("MOSTRADOR_CRISIS_MIN_ITEMS", "5"))
 MOSTRADOR_CRISIS_FACTOR = float(os.environ.get("MOSTRADOR_CRISIS_FACTOR", "3"))
+# The brand's name, for {brand} in canned replies.
+MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME", "Panadería La Espiga")
 # Where people open Mostrador; links in e-mails point here.
 MOSTRADOR_BASE_URL = os.environ.get("MOSTRADOR_BASE_URL", "http://127.0.0.1:8000")
 # A poll holds its channel this long at most; a failed poll retries after this.

@@ -15,6 +15,7 @@ from protocols.crisis import crisis_close
 from protocols.escalation import alerts_mark_read
 from protocols.models import Alert, AuthorList, BusinessCalendar, CrisisAlert, EscalationRule, Rule, SlaPolicy
 from protocols.services import rule_condition, rule_save, rule_try
+from protocols.versions import protocol_change_record, snapshot
 from teams import roles
 
 can_read = role_required(roles.can_view_inbox)
@@ -77,28 +78,31 @@ def sla_list(request):
     )
 
 
-def _edit(request, *, model, form_class, pk, title, back):
-    """Create or edit one protocol object with a plain form page."""
+def protocol_edit(request, *, model, form_class, pk, title, back, back_label=None, tab="slas"):
+    """Create or edit one protocol object with a plain form page; every save is a new version."""
     instance = get_object_or_404(model, pk=pk) if pk else model()
+    before = snapshot(instance)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
+            saved = form.save()
+            protocol_change_record(obj=saved, by=request.user, before=before)
         flash.success(request, _("Saved."))
         return redirect(back)
-    return render(request, "protocols/edit.html", {"form": form, "title": title, "back": back, "tab": "slas"})
+    context = {"form": form, "title": title, "back": back, "back_label": back_label, "tab": tab}
+    return render(request, "protocols/edit.html", context)
 
 
 @can_edit
 def sla_edit(request, pk: int | None = None):
-    return _edit(
+    return protocol_edit(
         request, model=SlaPolicy, form_class=forms.SlaPolicyForm, pk=pk, title=_("SLA policy"), back="protocols:slas"
     )
 
 
 @can_edit
 def calendar_edit(request, pk: int | None = None):
-    return _edit(
+    return protocol_edit(
         request,
         model=BusinessCalendar,
         form_class=forms.CalendarForm,
@@ -110,7 +114,7 @@ def calendar_edit(request, pk: int | None = None):
 
 @can_edit
 def escalation_edit(request, pk: int | None = None):
-    return _edit(
+    return protocol_edit(
         request,
         model=EscalationRule,
         form_class=forms.EscalationRuleForm,
@@ -122,7 +126,7 @@ def escalation_edit(request, pk: int | None = None):
 
 @can_edit
 def author_list_edit(request, pk: int | None = None):
-    return _edit(
+    return protocol_edit(
         request, model=AuthorList, form_class=forms.AuthorListForm, pk=pk, title=_("Author list"), back="protocols:slas"
     )
 

@@ -118,11 +118,11 @@ def messages_classify(
 
 
 CRISIS = "crisis"
-CLASSIFICATION_FIELDS = ["category", "priority", "tags", "matched_rule", "match_reason", "requires_reply"]
+CLASSIFICATION_FIELDS = ["category", "priority", "tags", "matched_rule", "match_reason", "requires_reply", "team"]
 
 
 def _apply(conversation: Conversation, rule: Rule, found: Match) -> bool:
-    fields = ("category_id", "priority", "tags", "matched_rule_id", "requires_reply")
+    fields = ("category_id", "priority", "tags", "matched_rule_id", "requires_reply", "team_id")
     before = tuple(getattr(conversation, f) for f in fields)
     current = conversation.category
     if rule.category and (current is None or rule.category.priority >= current.priority):
@@ -132,6 +132,8 @@ def _apply(conversation: Conversation, rule: Rule, found: Match) -> bool:
     conversation.tags = sorted({*conversation.tags, *rule.tags})
     conversation.matched_rule = rule
     conversation.match_reason = f"{rule.name}: {found.reason}"[:300]
+    if rule.team_id:
+        conversation.team_id = rule.team_id
     if rule.requires_reply is not None:
         conversation.requires_reply = rule.requires_reply
     elif conversation.category is not None:
@@ -224,6 +226,11 @@ def inbound_protocol_apply(*, messages: list[Message], conversations) -> Applied
 
 @transaction.atomic
 def rule_save(*, rule: Rule, by) -> Rule:
+    """Save a rule the CM edited, as a new version of the protocol."""
+    from protocols.versions import protocol_change_record, snapshot
+
+    before = snapshot(Rule.objects.filter(pk=rule.pk).first()) if rule.pk else None
     rule.updated_by = by
     rule.save()
+    protocol_change_record(obj=rule, by=by, before=before)
     return rule

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from protocols import pages
+from protocols import pages, pages_manual
 
 app_name = "protocols"
 
@@ -19,6 +19,20 @@ urlpatterns = [
     path("author-lists/new/", pages.author_list_edit, name="authorlist-create"),
     path("author-lists/<int:pk>/", pages.author_list_edit, name="authorlist-edit"),
     path("crises/<int:pk>/close/", pages.crisis_close_view, name="crisis-close"),
+    path("manual/", pages_manual.manual, name="manual"),
+    path("manual/<slug:slug>/", pages_manual.manual_category, name="manual-category"),
+    path("manual/<slug:slug>/edit/", pages_manual.category_edit, name="category-edit"),
+    path("replies/", pages_manual.canned_list, name="canned"),
+    path("replies/new/", pages_manual.canned_edit, name="canned-create"),
+    path("replies/<int:pk>/", pages_manual.canned_edit, name="canned-edit"),
+    path("checks/<int:pk>/", pages_manual.check_edit, name="check-edit"),
+    path("topics/new/", pages_manual.topic_edit, name="topic-create"),
+    path("topics/<int:pk>/", pages_manual.topic_edit, name="topic-edit"),
+    path("history/", pages_manual.history, name="history"),
+    path("conversations/<int:pk>/canned/", pages_manual.canned_for_conversation, name="canned-for"),
+    path("checks/", pages_manual.checks_for_text, name="checks"),
+    path("conversations/<int:pk>/propose/", pages_manual.propose, name="propose"),
+    path("proposals/<int:pk>/decide/", pages_manual.decide, name="decide"),
     path("alerts/", pages.alert_list, name="alerts"),
     path("alerts/read/", pages.alerts_read, name="alerts-read"),
 ]

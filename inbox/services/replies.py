@@ -25,6 +25,7 @@ from channels.connectors.registry import connector_for
 from inbox import events
 from inbox.dispatch import dispatch
 from inbox.models import Conversation, ConversationEvent, Message
+from protocols.checks import blocking_reasons
 from protocols.sla import conversation_sla_replied
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def reply_check(*, conversation: Conversation, body: str) -> str:
     body = body.strip()
     if not body:
         raise ReplyRefused(_("Write a reply before sending."))
-    problems = connector_for(conversation.channel).validate_reply(body)
+    problems = connector_for(conversation.channel).validate_reply(body) + blocking_reasons(body)
     if problems:
         raise ReplyRefused(" ".join(problems))
     return body

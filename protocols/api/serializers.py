@@ -1,7 +1,21 @@
 from rest_framework import serializers
 
 from protocols.business_time import parse_hours
-from protocols.models import Alert, AuthorList, BusinessCalendar, Category, EscalationRule, Holiday, Rule, SlaPolicy
+from protocols.models import (
+    Alert,
+    AuthorList,
+    BusinessCalendar,
+    CannedReply,
+    CaseProposal,
+    Category,
+    EscalationRule,
+    Holiday,
+    ProtocolChange,
+    ReplyCheck,
+    Rule,
+    SensitiveTopic,
+    SlaPolicy,
+)
 from protocols.models.rule import validate_pattern
 
 
@@ -109,3 +123,48 @@ class AlertSerializer(serializers.ModelSerializer):
     class Meta:
         model = Alert
         fields = ["id", "kind", "conversation", "text", "created_at", "read_at"]
+
+
+class CannedReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CannedReply
+        fields = ["id", "title", "slug", "category", "body", "active"]
+
+
+class ReplyCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReplyCheck
+        fields = ["id", "kind", "mode", "words"]
+        read_only_fields = ["kind"]
+
+
+class SensitiveTopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SensitiveTopic
+        fields = ["id", "name", "words", "active"]
+
+
+class ProtocolChangeSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None)
+
+    class Meta:
+        model = ProtocolChange
+        fields = ["id", "model", "object_id", "object_repr", "action", "author", "at", "before", "after", "diff"]
+
+
+class CaseProposalSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.CharField(source="proposed_by.username", read_only=True)
+
+    class Meta:
+        model = CaseProposal
+        fields = ["id", "category", "conversation", "text", "proposed_by", "proposed_at", "status", "reason"]
+        read_only_fields = ["status", "reason"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ReplyCheckRequestSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)

@@ -3,20 +3,50 @@ from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from protocols.api import serializers as s
+from protocols.checks import reply_findings
 from protocols.escalation import alerts_mark_read
-from protocols.models import Alert, AuthorList, BusinessCalendar, Category, EscalationRule, Rule, SlaPolicy
+from protocols.manual import ProposalRefused, case_decide, case_propose
+from protocols.models import (
+    Alert,
+    AuthorList,
+    BusinessCalendar,
+    CannedReply,
+    CaseProposal,
+    Category,
+    EscalationRule,
+    ProtocolChange,
+    ReplyCheck,
+    Rule,
+    SensitiveTopic,
+    SlaPolicy,
+)
 from protocols.services import rule_condition, rule_save, rule_try
-from teams.permissions import CanManageProtocolOrReadOnly
+from protocols.versions import protocol_change_record, snapshot
+from teams.permissions import CanManageProtocolOrReadOnly, CanReply
 
 
 class ProtocolViewSet(viewsets.ModelViewSet):
     """Every role reads the protocol; the Community Manager changes it."""
 
     permission_classes = [CanManageProtocolOrReadOnly]
+
+    def perform_create(self, serializer):
+        protocol_change_record(obj=serializer.save(), by=self.request.user, before=None)
+
+    def perform_update(self, serializer):
+        before = snapshot(serializer.instance)
+        protocol_change_record(obj=serializer.save(), by=self.request.user, before=before)
+
+    def perform_destroy(self, instance):
+        before, pk = snapshot(instance), instance.pk
+        instance.delete()
+        instance.pk = pk
+        protocol_change_record(obj=instance, by=self.request.user, before=before, deleted=True)
 
     def destroy(self, request, *args, **kwargs):
         try:
@@ -80,7 +110,7 @@ class BusinessCalendarViewSet(ProtocolViewSet):
 
     @transaction.atomic
     def perform_update(self, serializer):
-        serializer.save()
+        super().perform_update(serializer)
 
 
 class SlaPolicyViewSet(ProtocolViewSet):
@@ -111,3 +141,84 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read")
     def read(self, request):
         return Response({"marked": alerts_mark_read(user=request.user)})
+
+
+class CannedReplyViewSet(ProtocolViewSet):
+    queryset = CannedReply.objects.all()
+    serializer_class = s.CannedReplySerializer
+
+
+class ReplyCheckViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """The three checks and their modes; ``check/`` runs them on a text."""
+
+    queryset = ReplyCheck.objects.all()
+    serializer_class = s.ReplyCheckSerializer
+    permission_classes = [CanManageProtocolOrReadOnly]
+
+    def perform_update(self, serializer):
+        ProtocolViewSet.perform_update(self, serializer)
+
+    @extend_schema(request=s.ReplyCheckRequestSerializer, responses=None)
+    @action(detail=False, methods=["post"], permission_classes=[CanReply])
+    def check(self, request):
+        """What the checks say about a reply before it is sent."""
+        data = s.ReplyCheckRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        findings = reply_findings(data.validated_data["body"])
+        return Response([{"kind": f.kind, "message": f.message, "blocking": f.blocking} for f in findings])
+
+
+class SensitiveTopicViewSet(ProtocolViewSet):
+    queryset = SensitiveTopic.objects.all()
+    serializer_class = s.SensitiveTopicSerializer
+
+
+class ProtocolChangeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The versions of the protocol, newest first; ``?model=protocols.rule&object_id=3`` filters."""
+
+    serializer_class = s.ProtocolChangeSerializer
+    permission_classes = [CanManageProtocolOrReadOnly]
+
+    def get_queryset(self):
+        changes = ProtocolChange.objects.select_related("author")
+        params = self.request.query_params
+        if params.get("model"):
+            changes = changes.filter(model=params["model"])
+        if params.get("object_id", "").isdigit():
+            changes = changes.filter(object_id=int(params["object_id"]))
+        return changes
+
+
+class CaseProposalViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Gestores propose cases from conversations; the CM accepts or rejects them."""
+
+    queryset = CaseProposal.objects.select_related("proposed_by")
+    serializer_class = s.CaseProposalSerializer
+    permission_classes = [CanReply]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = case_propose(
+                category=data["category"],
+                text=data["text"],
+                by=self.request.user,
+                conversation=data.get("conversation"),
+            )
+        except ProposalRefused as refused:
+            raise ValidationError({"text": str(refused)}) from refused
+
+    @extend_schema(request=s.DecisionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[CanManageProtocolOrReadOnly])
+    def decide(self, request, pk=None):
+        data = s.DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            proposal = case_decide(proposal=self.get_object(), by=request.user, **data.validated_data)
+        except ProposalRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return Response(s.CaseProposalSerializer(proposal).data)

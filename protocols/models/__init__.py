@@ -3,6 +3,7 @@
 from protocols.models.category import Category
 from protocols.models.crisis import CrisisAlert
 from protocols.models.escalation import Alert, EscalationRule
+from protocols.models.replies import CannedReply, CaseProposal, ProtocolChange, ReplyCheck, SensitiveTopic
 from protocols.models.rule import AuthorList, Rule
 from protocols.models.sla import BusinessCalendar, Holiday, SlaOutcome, SlaPolicy
 
@@ -10,11 +11,16 @@ __all__ = [
     "Alert",
     "AuthorList",
     "BusinessCalendar",
+    "CannedReply",
+    "CaseProposal",
     "Category",
     "CrisisAlert",
     "EscalationRule",
     "Holiday",
+    "ProtocolChange",
+    "ReplyCheck",
     "Rule",
+    "SensitiveTopic",
     "SlaOutcome",
     "SlaPolicy",
 ]

@@ -50,6 +50,7 @@ class Alert(models.Model):
         ASSIGNED = "assigned", _("assigned to you")
         HANDOVER = "handover", _("handed over to you")
         ROTA_GAP = "rota_gap", _("gap in the rota")
+        CASE = "case", _("your proposal for the manual")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="alerts"

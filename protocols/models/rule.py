@@ -102,6 +102,9 @@ class Rule(models.Model):
         choices=[(1, _("low")), (2, _("normal")), (3, _("high")), (4, _("urgent"))],
     )
     tags = models.JSONField(_("add tags"), default=list, blank=True)
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("send to team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requires_reply = models.BooleanField(
         _("requires a reply"), null=True, blank=True, help_text=_("Empty: as the category says.")
     )
@@ -136,6 +139,7 @@ class Rule(models.Model):
         "sentiment_below",
         "category",
         "priority",
+        "team",
         "requires_reply",
     ]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,11 +51,12 @@ def conversations_assign(
     now = now or timezone.now()
     teams = teams_for_channels()
     by_team: dict[int, list[int]] = defaultdict(list)
-    for pk, channel_id in Conversation.objects.filter(
+    for pk, channel_id, team_id in Conversation.objects.filter(
         pk__in=list(conversation_ids), assignee__isnull=True, status__in=OPEN
-    ).values_list("pk", "channel_id"):
-        if channel_id in teams:
-            by_team[teams[channel_id].pk].append(pk)
+    ).values_list("pk", "channel_id", "team_id"):
+        # A protocol rule may have sent it to a team; otherwise the channel's team takes it.
+        if team_id or channel_id in teams:
+            by_team[team_id or teams[channel_id].pk].append(pk)
     result = AssignmentResult()
     for team_id, ids in by_team.items():
         _assign_for_team(team_id, ids, now, reason, result)
@@ -65,7 +66,7 @@ def conversations_assign(
 def team_queue_drain(*, team: Team, now: datetime | None = None) -> AssignmentResult:
     """Assign what waits in the team's queue (or unassigned on its channels), most urgent first."""
     ids = Conversation.objects.filter(
-        channel__in=team.channels.all(), assignee__isnull=True, status__in=OPEN
+        Q(team=team) | Q(team__isnull=True, channel__in=team.channels.all()), assignee__isnull=True, status__in=OPEN
     ).values_list("pk", flat=True)
     result = AssignmentResult()
     _assign_for_team(team.pk, list(ids), now or timezone.now(), "queue", result)

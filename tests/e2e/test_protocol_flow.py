@@ -20,6 +20,7 @@ def test_cm_edits_a_rule_and_the_next_message_follows_it(
     page.click("button[type=submit]")
 
     page.click("nav >> text=Protocolo")
+    page.click(".tabs >> text=Reglas")
     page.click("text=Nueva regla")
     page.fill("input[name=name]", "Alérgenos")
     page.fill("input[name=position]", "5")
@@ -52,3 +53,46 @@ def test_cm_edits_a_rule_and_the_next_message_follows_it(
     assert "Alérgenos" in page.inner_text("[data-testid=matched-rule]")
     page.screenshot(path=str(artifacts / "e2e-conversation-deadline.png"), full_page=True)
     page.close()
+
+
+def test_gestor_inserts_a_canned_reply_sees_a_warning_and_sends(
+    live_server, browser, artifacts, gestor, fake_channel, default_protocol
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from inbox.models import Message
+    from protocols.models import Category
+    from tests.factories import ConversationFactory, InboundMessageFactory
+
+    import_module("protocols.migrations.0009_default_replies_and_checks").create(apps, None)
+    conversation = ConversationFactory(
+        channel=fake_channel, category=Category.objects.get(slug="queja"), subject="Cobro"
+    )
+    conversation.contact.display_name = "Rosa Pérez"
+    conversation.contact.save()
+    InboundMessageFactory(conversation=conversation, body="Me habéis cobrado dos veces el pedido")
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", gestor.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/conversations/{conversation.pk}/")
+    page.click("summary:has-text('Respuestas predefinidas')")
+    page.fill("input[name=q]", "cobro")
+    page.click("[data-testid=canned-queja-cobro]")
+    body = page.input_value("#reply-body")
+    assert body.startswith("Hola, Rosa.") and "Lucía" in body
+    assert "/ 280" in page.inner_text("[data-testid=counter]")  # the fake network's limit
+
+    page.fill("#reply-body", body + " ¡¡¡Y NO VUELVA A PASAR!!!")
+    page.wait_for_selector("[data-testid=finding-tone]")
+    page.screenshot(path=str(artifacts / "e2e-reply-checks.png"), full_page=True)
+    page.fill("#reply-body", body)
+    page.click("button:has-text('Enviar respuesta')")
+    page.wait_for_selector("[data-delivery=sent]", timeout=10_000)
+    page.close()
+    reply = Message.objects.get(direction=Message.Direction.OUT)
+    assert reply.body == body

@@ -172,3 +172,20 @@ def test_a_webhook_delivery_lands_with_whoever_is_on_shift_now(team, staff, web_
     working = [m.user for m in staff.values() if m.user_id == conversation.assignee_id]
     assert len(working) == 1
     assert conversation.team == team
+
+
+def test_a_protocol_rule_can_send_a_conversation_to_another_team(team, staff, web_channel, default_protocol):
+    from protocols.models import Rule
+    from tests.protocols.helpers import deliver
+
+    legal = Team.objects.create(name="Legal")
+    lawyer = Member.objects.create(user=UserFactory(username="abogada", role="gestor"))
+    legal.members.add(lawyer)
+    Shift.objects.bulk_create(
+        Shift(team=legal, member=lawyer, weekday=d, starts=time(8), ends=time(20)) for d in range(7)
+    )
+    Rule.objects.create(name="Abogados", position=1, keywords="abogado\ndemanda", team=legal)
+    conversation = deliver(web_channel, "Mi abogado os enviará la demanda")
+    assert conversation.team == legal
+    result = conversations_assign(conversation_ids=[conversation.pk], now=MORNING)
+    assert result.assigned == {conversation.pk: lawyer.user_id}
