@@ -58,22 +58,13 @@ def webhook_receive(
     channel, 413 too large, 403 forged or unsigned, 400 malformed) after
     recording the delivery as rejected.
     """
-    from inbox.services.ingest import drain_schedule
-
-    kept_headers = {name: value for name, value in headers.items() if name.lower() not in _SECRET_HEADERS}
+    kept_headers = _kept(headers)
     channel = _active_channel(kind, key)
 
     def refuse(status: int, error: str) -> WebhookRefused:
-        event = InboundEvent.objects.create(
-            channel=channel,
-            kind=kind[:20],
-            status=InboundEvent.Status.REJECTED,
-            body=body[:_REJECTED_BODY_LIMIT],
-            headers=kept_headers,
-            remote_addr=remote_addr,
-            error=error,
+        return _refused(
+            status, error, channel=channel, kind=kind, body=body, headers=kept_headers, remote_addr=remote_addr
         )
-        return WebhookRefused(status=status, error=error, event=event)
 
     if channel is None:
         raise refuse(404, f"No active {kind} channel with key {key!r}.")
@@ -89,14 +80,72 @@ def webhook_receive(
     except MalformedPayload as exc:
         raise refuse(400, str(exc)) from exc
 
+    return _accepted(channel, kind=kind, body=body, headers=kept_headers, remote_addr=remote_addr, items=len(items))
+
+
+def _kept(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name.lower() not in _SECRET_HEADERS}
+
+
+def _refused(status: int, error: str, *, channel, kind: str, body: bytes, headers: dict, remote_addr) -> WebhookRefused:
+    """Record a refused delivery (the reason, the headers, the body up to 64 KiB)."""
+    event = InboundEvent.objects.create(
+        channel=channel,
+        kind=kind[:20],
+        status=InboundEvent.Status.REJECTED,
+        body=body[:_REJECTED_BODY_LIMIT],
+        headers=headers,
+        remote_addr=remote_addr,
+        error=error,
+    )
+    return WebhookRefused(status=status, error=error, event=event)
+
+
+def _accepted(channel, *, kind: str, body: bytes, headers: dict, remote_addr, items: int) -> InboundEvent:
+    """Store an accepted delivery and have it drained after commit."""
+    from inbox.services.ingest import drain_schedule
+
     event = InboundEvent.objects.create(
         channel=channel,
         kind=kind,
         status=InboundEvent.Status.ACCEPTED,
         body=body,
-        headers=kept_headers,
+        headers=headers,
         remote_addr=remote_addr,
-        item_count=len(items),
+        item_count=items,
     )
     transaction.on_commit(drain_schedule)
     return event
+
+
+def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> InboundEvent:
+    """An Account Activity delivery to the app's one URL: verified with the app's
+    consumer secret, routed to the X channel of ``for_user_id``. Refusals are
+    recorded (a delivery for an account with no channel too, to replay later)."""
+    import json
+
+    from channels.connectors.x.connector import XConnector
+
+    kept = _kept(headers)
+
+    def refuse(status: int, error: str, channel=None) -> WebhookRefused:
+        return _refused(status, error, channel=channel, kind="x", body=body, headers=kept, remote_addr=remote_addr)
+
+    if len(body) > settings.MOSTRADOR_WEBHOOK_MAX_BYTES:
+        raise refuse(413, f"Body larger than {settings.MOSTRADOR_WEBHOOK_MAX_BYTES} bytes.")
+    try:
+        XConnector.verify_signature(WebhookRequest(body=body, headers=headers))
+    except WebhookRejected as exc:
+        raise refuse(403, str(exc)) from exc
+    try:
+        user_id = str(json.loads(body)["for_user_id"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise refuse(400, f"Not an Account Activity delivery: {exc!r}") from exc
+    channel = Channel.objects.filter(kind="x", external_account_id=user_id, active=True).first()
+    if channel is None:
+        raise refuse(404, f"No active X channel for account {user_id}.")
+    try:
+        items = connector_for(channel).parse_webhook(body)
+    except MalformedPayload as exc:
+        raise refuse(400, str(exc), channel) from exc
+    return _accepted(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, items=len(items))

@@ -5,5 +5,7 @@ from channels import views
 app_name = "webhooks"
 
 urlpatterns = [
+    # App-level endpoints first: one URL per network app, routed by account id.
+    path("x/", views.x_webhook, name="x"),
     path("<slug:kind>/<slug:key>/", views.webhook, name="receive"),
 ]

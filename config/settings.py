@@ -296,6 +296,11 @@ MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
 MOSTRADOR_CRISIS_WINDOW_MINUTES = int(os.environ.get("MOSTRADOR_CRISIS_WINDOW_MINUTES", "60"))
 MOSTRADOR_CRISIS_MIN_ITEMS = int(os.environ.get("MOSTRADOR_CRISIS_MIN_ITEMS", "5"))
 MOSTRADOR_CRISIS_FACTOR = float(os.environ.get("MOSTRADOR_CRISIS_FACTOR", "3"))
+# X (Twitter): the app's consumer secret signs Account Activity deliveries and CRC
+# answers; the API base URL points at a local fake X API in the demo and tests.
+X_CONSUMER_SECRET = os.environ.get("X_CONSUMER_SECRET", "demo-x-secret" if DEBUG else "")
+X_API_BASE_URL = os.environ.get("X_API_BASE_URL", "https://api.twitter.com")
+X_API_TIMEOUT = float(os.environ.get("X_API_TIMEOUT", "15"))
 # The brand's name, for {brand} in canned replies.
 MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME", "Panadería La Espiga")
 # Where people open Mostrador; links in e-mails point here.

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CONNECTORS = {
     "web": (_("Website contact form"), "channels.connectors.web.connector.WebConnector"),
+    "x": (_("X (Twitter)"), "channels.connectors.x.connector.XConnector"),
     "fake": (_("Test channel"), "channels.connectors.fake.FakeConnector"),
 }
 

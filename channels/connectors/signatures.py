@@ -14,3 +14,10 @@ def signature_matches(*, secret: str, body: bytes, header_value: str | None, pre
         return False
     expected = prefix + hmac_sha256_hex(secret, body)
     return hmac.compare_digest(expected.encode(), header_value.strip().encode())
+
+
+def hmac_sha256_base64(secret: str, body: bytes) -> str:
+    """Base64 HMAC-SHA256, as X signs Account Activity deliveries and CRC answers."""
+    import base64
+
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()

@@ -1,0 +1,192 @@
+"""A local fake of the X API v2 endpoints Mostrador uses, for the demo and the tests.
+
+Shaped as X documents them: mentions with ``includes.users`` and
+``meta.newest_id``/``next_token``, DM events, recent search, posting a tweet or
+a DM. It keeps what was posted (``state.posted``) and can answer 429 with
+``x-rate-limit-reset`` or 401, to show what a real account does.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import count
+from urllib.parse import parse_qs, urlparse
+
+_ids = count(1_860_000_000_000_000_000)
+
+
+def next_id() -> str:
+    return str(next(_ids))
+
+
+def stamp(minutes_ago: float = 0) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@dataclass
+class FakeX:
+    account_id: str = "1500000000000000001"
+    account_username: str = "laespiga"
+    users: dict[str, dict] = field(default_factory=dict)
+    mentions: list[dict] = field(default_factory=list)  # newest last
+    dm_events: list[dict] = field(default_factory=list)
+    corpus: list[dict] = field(default_factory=list)  # what search can find
+    posted: list[dict] = field(default_factory=list)
+    rate_limited_until: float = 0
+    revoked: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def user(self, username: str, name: str) -> str:
+        user_id = str(abs(hash(username)) % 10**15 + 10**15)
+        self.users[user_id] = {"id": user_id, "username": username, "name": name}
+        return user_id
+
+    def mention(self, username: str, name: str, text: str, *, minutes_ago: float = 0, conversation_id: str | None = None) -> dict:
+        tweet_id = next_id()
+        tweet = {
+            "id": tweet_id,
+            "text": text,
+            "author_id": self.user(username, name),
+            "conversation_id": conversation_id or tweet_id,
+            "created_at": stamp(minutes_ago),
+            "edit_history_tweet_ids": [tweet_id],
+        }
+        with self.lock:
+            self.mentions.append(tweet)
+            self.corpus.append(tweet)
+        return tweet
+
+    def post(self, username: str, name: str, text: str, *, minutes_ago: float = 0) -> dict:
+        """A tweet that does not mention the account (found by search only)."""
+        tweet_id = next_id()
+        tweet = {"id": tweet_id, "text": text, "author_id": self.user(username, name), "created_at": stamp(minutes_ago)}
+        tweet["conversation_id"] = tweet_id
+        with self.lock:
+            self.corpus.append(tweet)
+        return tweet
+
+    def dm(self, username: str, name: str, text: str, *, minutes_ago: float = 0) -> dict:
+        sender = self.user(username, name)
+        event = {
+            "id": next_id(),
+            "event_type": "MessageCreate",
+            "text": text,
+            "sender_id": sender,
+            "dm_conversation_id": f"{sender}-{self.account_id}",
+            "created_at": stamp(minutes_ago),
+        }
+        with self.lock:
+            self.dm_events.append(event)
+        return event
+
+    # --- answering
+
+    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict, dict]:
+        if self.revoked:
+            return 401, {}, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+        if time.time() < self.rate_limited_until:
+            headers = {"x-rate-limit-reset": str(int(self.rate_limited_until)), "x-rate-limit-remaining": "0"}
+            return 429, headers, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
+        parts = path.strip("/").split("/")
+        with self.lock:
+            if method == "GET" and parts[:2] == ["2", "users"] and parts[-1] == "mentions":
+                return 200, {}, self._timeline([t for t in self.mentions], query)
+            if method == "GET" and parts[:2] == ["2", "dm_events"]:
+                events = list(reversed(self.dm_events))[: int(query.get("max_results", 100))]
+                return 200, {}, {
+                    "data": events,
+                    "includes": {"users": self._users(e["sender_id"] for e in events)},
+                    "meta": {"result_count": len(events)},
+                }
+            if method == "GET" and parts[:3] == ["2", "tweets", "search"]:
+                return 200, {}, self._timeline([t for t in self.corpus if _matches(query.get("query", ""), t["text"])], query)
+            if method == "POST" and parts == ["2", "tweets"]:
+                tweet_id = next_id()
+                self.posted.append({"kind": "tweet", "id": tweet_id, **(body or {})})
+                return 201, {}, {"data": {"id": tweet_id, "text": (body or {}).get("text", ""), "edit_history_tweet_ids": [tweet_id]}}
+            if method == "POST" and parts[:3] == ["2", "dm_conversations", "with"] and parts[-1] == "messages":
+                event_id = next_id()
+                self.posted.append({"kind": "dm", "participant_id": parts[3], "id": event_id, **(body or {})})
+                return 201, {}, {"data": {"dm_conversation_id": f"{parts[3]}-{self.account_id}", "dm_event_id": event_id}}
+        return 404, {}, {"title": "Not Found Error", "detail": f"No route for {method} {path}", "status": 404}
+
+    def _users(self, ids) -> list[dict]:
+        return [self.users[i] for i in dict.fromkeys(ids) if i in self.users]
+
+    def _timeline(self, tweets: list[dict], query: dict) -> dict:
+        since = int(query.get("since_id", 0) or 0)
+        newest_first = sorted((t for t in tweets if int(t["id"]) > since), key=lambda t: int(t["id"]), reverse=True)
+        size = int(query.get("max_results", 10))
+        start = int(query.get("pagination_token", "0") or 0)
+        page = newest_first[start : start + size]
+        meta = {"result_count": len(page)}
+        if page:
+            meta |= {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
+        if start + size < len(newest_first):
+            meta["next_token"] = str(start + size)
+        body = {"meta": meta}
+        if page:
+            body |= {"data": page, "includes": {"users": self._users(t["author_id"] for t in page)}}
+        return body
+
+
+def _matches(query: str, text: str) -> bool:
+    """A small subset of X's query language: alternatives with OR, words, "phrases", -operators ignored."""
+    text = text.lower()
+    for alternative in query.split(" OR "):
+        terms = [t for t in alternative.replace("(", " ").replace(")", " ").split() if not t.startswith("-") and ":" not in t]
+        if terms and all(term.strip('"').lower() in text for term in terms):
+            return True
+    return False
+
+
+def serve(state: FakeX, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    """Start the fake API in a thread; its address is ``server.server_address``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, method: str) -> None:
+            url = urlparse(self.path)
+            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}") if length else None
+            status, headers, payload = state.handle(method, url.path, query, body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):  # noqa: N802 - http.server's names
+            self._answer("GET")
+
+        def do_POST(self):  # noqa: N802
+            self._answer("POST")
+
+        def log_message(self, *args):  # quiet
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def demo_state() -> FakeX:
+    """The demo's X: mentions, DMs, and chatter about the brand and a competitor."""
+    x = FakeX()
+    x.mention("rosa_p", "Rosa Pérez", "@laespiga ¿abrís el domingo por la tarde?", minutes_ago=40)
+    x.mention("jmartin", "Javier Martín", "@laespiga el pan de ayer llegó duro y seco, una pena", minutes_ago=25)
+    x.mention("lucia_v", "Lucía V.", "Gracias @laespiga por la tarta de cumple, ¡espectacular! 🎂", minutes_ago=10)
+    x.dm("carmen_r", "Carmen R.", "Hola, ¿puedo encargar 3 roscones para el sábado?", minutes_ago=15)
+    x.post("foodie_zgz", "Foodie Zaragoza", "La Espiga tiene el mejor pan de masa madre del barrio", minutes_ago=90)
+    x.post("ana_b", "Ana B.", "¿Alguien sabe si La Espiga hace pan sin gluten?", minutes_ago=30)
+    x.post("pedro_g", "Pedro G.", "Horno Doré ha subido otra vez los precios, ¡qué barbaridad!", minutes_ago=60)
+    x.post("marta_l", "Marta L.", "Los croissants de Horno Doré están de vicio", minutes_ago=20)
+    return x
