@@ -47,6 +47,13 @@ class Channel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     @property
+    def webhook_path(self) -> str:
+        """Where the network delivers: one app-level URL for X, one URL per channel otherwise."""
+        if self.kind == "x":
+            return "/webhooks/x/"
+        return f"/webhooks/{self.kind}/{self.key}/"
+
+    @property
     def is_polled(self) -> bool:
         return connector_class(self.kind).supports_polling
 

@@ -2,11 +2,12 @@
 
 from django.contrib import messages as flash
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from channels.forms import WebChannelForm
+from channels.forms import WebChannelForm, XChannelForm
 from channels.models import Channel, InboundEvent
 from inbox.services.ingest import inbound_event_replay
 from inbox.views import role_required
@@ -19,7 +20,7 @@ def channel_list(request):
         rejected=Count("events", filter=Q(events__status=InboundEvent.Status.REJECTED)),
         failed=Count("events", filter=Q(events__status=InboundEvent.Status.FAILED)),
     ).order_by("name")
-    rows = [(channel, request.build_absolute_uri(f"/webhooks/{channel.kind}/{channel.key}/")) for channel in channels]
+    rows = [(channel, request.build_absolute_uri(channel.webhook_path)) for channel in channels]
     return render(request, "channels/list.html", {"rows": rows})
 
 
@@ -33,15 +34,22 @@ def channel_detail(request, pk: int):
         {
             "channel": channel,
             "deliveries": deliveries,
-            "webhook_url": request.build_absolute_uri(f"/webhooks/{channel.kind}/{channel.key}/"),
+            "webhook_url": request.build_absolute_uri(channel.webhook_path),
         },
     )
 
 
+# The channels the CM sets up from these pages, by kind.
+EDIT_FORMS = {"web": WebChannelForm, "x": XChannelForm}
+
+
 @role_required(roles.can_manage_channels)
 def channel_edit(request, pk: int | None = None):
-    channel = get_object_or_404(Channel, pk=pk, kind="web") if pk else Channel(kind="web")
-    form = WebChannelForm(request.POST or None, instance=channel)
+    kind = request.GET.get("kind", "web")
+    channel = get_object_or_404(Channel, pk=pk, kind__in=EDIT_FORMS) if pk else Channel(kind=kind)
+    if channel.kind not in EDIT_FORMS:
+        raise Http404
+    form = EDIT_FORMS[channel.kind](request.POST or None, instance=channel)
     if request.method == "POST" and form.is_valid():
         channel = form.save()
         flash.success(request, _("Channel saved."))

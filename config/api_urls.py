@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from channels.api.views import ChannelViewSet
 from inbox.api.views import ConversationViewSet, obtain_token, retry_message
+from listening.api import views as listening_views
 from protocols.api import views as protocol_views
 from teams.api import views as team_views
 
@@ -21,6 +22,8 @@ router.register("protocol/sensitive-topics", protocol_views.SensitiveTopicViewSe
 router.register("protocol/versions", protocol_views.ProtocolChangeViewSet, basename="protocol-change")
 router.register("protocol/proposals", protocol_views.CaseProposalViewSet, basename="case-proposal")
 router.register("alerts", protocol_views.AlertViewSet, basename="alert")
+router.register("listening/watches", listening_views.WatchViewSet, basename="watch")
+router.register("listening/results", listening_views.ResultViewSet, basename="listening-result")
 router.register("teams", team_views.TeamViewSet, basename="team")
 router.register("members", team_views.MemberViewSet, basename="member")
 router.register("shifts", team_views.ShiftViewSet, basename="shift")

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "protocols.apps.ProtocolsConfig",
     "teams.apps.TeamsConfig",
     "reports.apps.ReportsConfig",
+    "listening.apps.ListeningConfig",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
     "rota-gaps": {
         "task": "teams.tasks.rota_gaps_warn_task",
         "schedule": timedelta(hours=6),
+    },
+    # Brand, keyword and competitor watches (each on its own interval).
+    "poll-due-watches": {
+        "task": "listening.tasks.watches_poll_due_task",
+        "schedule": timedelta(seconds=60),
     },
     # Replies still queued after their task was lost; stuck sends marked failed.
     "resend-queued-replies": {

@@ -15,6 +15,11 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# The demo's X account talks to a local fake X API, never to x.com.
+X_PORT=${X_PORT:-8765}
+export X_API_BASE_URL=${X_API_BASE_URL:-http://127.0.0.1:$X_PORT}
+$PY manage.py fake_x_server --port "$X_PORT" &
+pids+=($!)
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &

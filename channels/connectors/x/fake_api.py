@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,11 +43,13 @@ class FakeX:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def user(self, username: str, name: str) -> str:
-        user_id = str(abs(hash(username)) % 10**15 + 10**15)
+        user_id = str(zlib.crc32(username.encode()) + 10**15)  # stable across runs
         self.users[user_id] = {"id": user_id, "username": username, "name": name}
         return user_id
 
-    def mention(self, username: str, name: str, text: str, *, minutes_ago: float = 0, conversation_id: str | None = None) -> dict:
+    def mention(
+        self, username: str, name: str, text: str, *, minutes_ago: float = 0, conversation_id: str | None = None
+    ) -> dict:
         tweet_id = next_id()
         tweet = {
             "id": tweet_id,
@@ -91,28 +94,54 @@ class FakeX:
             return 401, {}, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
         if time.time() < self.rate_limited_until:
             headers = {"x-rate-limit-reset": str(int(self.rate_limited_until)), "x-rate-limit-remaining": "0"}
-            return 429, headers, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
+            return (
+                429,
+                headers,
+                {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+            )
         parts = path.strip("/").split("/")
         with self.lock:
             if method == "GET" and parts[:2] == ["2", "users"] and parts[-1] == "mentions":
                 return 200, {}, self._timeline([t for t in self.mentions], query)
             if method == "GET" and parts[:2] == ["2", "dm_events"]:
                 events = list(reversed(self.dm_events))[: int(query.get("max_results", 100))]
-                return 200, {}, {
-                    "data": events,
-                    "includes": {"users": self._users(e["sender_id"] for e in events)},
-                    "meta": {"result_count": len(events)},
-                }
+                return (
+                    200,
+                    {},
+                    {
+                        "data": events,
+                        "includes": {"users": self._users(e["sender_id"] for e in events)},
+                        "meta": {"result_count": len(events)},
+                    },
+                )
             if method == "GET" and parts[:3] == ["2", "tweets", "search"]:
-                return 200, {}, self._timeline([t for t in self.corpus if _matches(query.get("query", ""), t["text"])], query)
+                return (
+                    200,
+                    {},
+                    self._timeline([t for t in self.corpus if _matches(query.get("query", ""), t["text"])], query),
+                )
             if method == "POST" and parts == ["2", "tweets"]:
                 tweet_id = next_id()
                 self.posted.append({"kind": "tweet", "id": tweet_id, **(body or {})})
-                return 201, {}, {"data": {"id": tweet_id, "text": (body or {}).get("text", ""), "edit_history_tweet_ids": [tweet_id]}}
+                return (
+                    201,
+                    {},
+                    {
+                        "data": {
+                            "id": tweet_id,
+                            "text": (body or {}).get("text", ""),
+                            "edit_history_tweet_ids": [tweet_id],
+                        }
+                    },
+                )
             if method == "POST" and parts[:3] == ["2", "dm_conversations", "with"] and parts[-1] == "messages":
                 event_id = next_id()
                 self.posted.append({"kind": "dm", "participant_id": parts[3], "id": event_id, **(body or {})})
-                return 201, {}, {"data": {"dm_conversation_id": f"{parts[3]}-{self.account_id}", "dm_event_id": event_id}}
+                return (
+                    201,
+                    {},
+                    {"data": {"dm_conversation_id": f"{parts[3]}-{self.account_id}", "dm_event_id": event_id}},
+                )
         return 404, {}, {"title": "Not Found Error", "detail": f"No route for {method} {path}", "status": 404}
 
     def _users(self, ids) -> list[dict]:
@@ -122,7 +151,7 @@ class FakeX:
         since = int(query.get("since_id", 0) or 0)
         newest_first = sorted((t for t in tweets if int(t["id"]) > since), key=lambda t: int(t["id"]), reverse=True)
         size = int(query.get("max_results", 10))
-        start = int(query.get("pagination_token", "0") or 0)
+        start = int(query.get("pagination_token") or query.get("next_token") or 0)
         page = newest_first[start : start + size]
         meta = {"result_count": len(page)}
         if page:
@@ -139,7 +168,9 @@ def _matches(query: str, text: str) -> bool:
     """A small subset of X's query language: alternatives with OR, words, "phrases", -operators ignored."""
     text = text.lower()
     for alternative in query.split(" OR "):
-        terms = [t for t in alternative.replace("(", " ").replace(")", " ").split() if not t.startswith("-") and ":" not in t]
+        terms = [
+            t for t in alternative.replace("(", " ").replace(")", " ").split() if not t.startswith("-") and ":" not in t
+        ]
         if terms and all(term.strip('"').lower() in text for term in terms):
             return True
     return False
@@ -164,10 +195,10 @@ def serve(state: FakeX, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTP
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self):  # noqa: N802 - http.server's names
+        def do_GET(self):
             self._answer("GET")
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             self._answer("POST")
 
         def log_message(self, *args):  # quiet

@@ -505,7 +505,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = self._users()
         channels = self._channels()
-        team = self._team(users, channels)
+        x_channel = self._x_channel()
+        team = self._team(users, {**channels, "x": x_channel})
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
@@ -579,6 +580,36 @@ class Command(BaseCommand):
                 Shift(team=team, member=member, weekday=day, starts=starts, ends=ends) for day, starts, ends in shifts
             )
         return team
+
+    def _x_channel(self):
+        """The demo's X account (on the local fake X API) and its listening watches."""
+        from channels.connectors.x.fake_api import FakeX
+        from listening.models import Watch
+
+        channel, _made = Channel.objects.get_or_create(
+            key="demo-x",
+            defaults={
+                "kind": "x",
+                "name": "X @laespiga",
+                "external_account_id": FakeX.account_id,
+                "credentials": {
+                    "bearer_token": "demo-bearer",
+                    "consumer_key": "demo-consumer-key",
+                    "consumer_secret": "demo-x-secret",
+                    "access_token": "demo-access-token",
+                    "access_token_secret": "demo-access-secret",
+                },
+            },
+        )
+        for name, kind, query in (
+            ("La Espiga", "brand", '"La Espiga" OR @laespiga'),
+            ("Horno Doré", "competitor", '"Horno Doré"'),
+            ("Pan sin gluten", "keyword", '"sin gluten"'),
+        ):
+            Watch.objects.get_or_create(
+                name=name, defaults={"kind": kind, "query": query, "channel": channel, "interval_minutes": 30}
+            )
+        return channel
 
     def _channels(self):
         channels = {}

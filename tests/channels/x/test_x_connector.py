@@ -179,3 +179,32 @@ def test_replies_over_280_characters_are_refused_before_sending(x_channel, fake_
         reply_create(conversation=conversation, sender=gestor, body="x" * 281)
     assert fake_x.posted == []
     assert Channel.objects.get(pk=x_channel.pk).active
+
+
+def test_the_cm_connects_an_x_account_with_write_only_credentials(client, cm, gestor, fake_x):
+    client.force_login(gestor)
+    assert client.get("/channels/new/?kind=x").status_code == 403
+    client.force_login(cm)
+    data = {
+        "name": "X @laespiga",
+        "key": "x-laespiga",
+        "external_account_id": fake_x.account_id,
+        "active": "on",
+        "bearer_token": "b-1",
+        "consumer_key": "ck",
+        "consumer_secret": "cs",
+        "access_token": "at",
+        "access_token_secret": "ats",
+    }
+    response = client.post("/channels/new/?kind=x", data)
+    assert response.status_code == 302
+    channel = Channel.objects.get(kind="x")
+    assert channel.credentials["bearer_token"] == "b-1"
+    # Editing without secrets keeps them; they are never shown back.
+    page = client.get(f"/channels/{channel.pk}/edit/").content.decode()
+    assert "b-1" not in page
+    client.post(f"/channels/{channel.pk}/edit/", data | {"bearer_token": "", "name": "X La Espiga"})
+    channel.refresh_from_db()
+    assert channel.credentials["bearer_token"] == "b-1" and channel.name == "X La Espiga"
+    detail = client.get(f"/channels/{channel.pk}/").content.decode()
+    assert "/webhooks/x/" in detail
