@@ -108,16 +108,6 @@ class CalendarForm(forms.ModelForm):
                 f"{h.date:%Y-%m-%d} {h.name}".strip() for h in self.instance.holidays.all()
             )
 
-    def clean_time_zone(self):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        name = self.cleaned_data["time_zone"]
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise forms.ValidationError(_("Unknown time zone.")) from exc
-        return name
-
     def clean(self):
         data = super().clean()
         hours = {}

@@ -14,16 +14,6 @@ class TeamForm(forms.ModelForm):
         fields = ["name", "time_zone", "channels", "members", "strategy"]
         widgets = {"channels": forms.CheckboxSelectMultiple, "members": forms.CheckboxSelectMultiple}
 
-    def clean_time_zone(self):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        name = self.cleaned_data["time_zone"]
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise forms.ValidationError(_("Unknown time zone.")) from exc
-        return name
-
 
 class MemberForm(forms.ModelForm):
     languages_text = forms.CharField(label=_("Languages"), required=False, help_text=_("e.g. es, en, ca"))

@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.validators import validate_time_zone
+
 WEEKDAYS = [
     (0, _("Monday")),
     (1, _("Tuesday")),
@@ -46,7 +48,9 @@ class Team(models.Model):
         ROUND_ROBIN = "round_robin", _("round robin")
 
     name = models.CharField(_("name"), max_length=80)
-    time_zone = models.CharField(_("time zone"), max_length=60, default="Europe/Madrid")
+    time_zone = models.CharField(
+        _("time zone"), max_length=60, default="Europe/Madrid", validators=[validate_time_zone]
+    )
     channels = models.ManyToManyField("channels.Channel", verbose_name=_("channels"), related_name="teams", blank=True)
     members = models.ManyToManyField(Member, verbose_name=_("members"), related_name="teams", blank=True)
     strategy = models.CharField(_("assignment"), max_length=12, choices=Strategy.choices, default=Strategy.LEAST_OPEN)

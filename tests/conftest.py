@@ -7,6 +7,7 @@ from django.core import mail  # noqa: F401
 
 from channels.connectors.fake import FakeConnector
 from channels.connectors.signatures import hmac_sha256_hex
+from channels.connectors.x.fake_api import FakeX, serve
 from config.celery_app import app as celery_app
 from inbox import dispatch
 from tests.factories import PASSWORD, ChannelFactory, ConversationFactory, InboundMessageFactory, UserFactory
@@ -105,3 +106,33 @@ def default_protocol(db):
     defaults = import_module("protocols.migrations.0004_default_protocol")
     defaults.create_defaults(apps, None)
     defaults.create_slas(apps, None)
+
+
+@pytest.fixture
+def fake_x(settings):
+    """A local fake X API; the X client talks to it."""
+    state = FakeX()
+    server = serve(state)
+    host, port = server.server_address
+    settings.X_API_BASE_URL = f"http://{host}:{port}"
+    settings.X_CONSUMER_SECRET = "x-consumer-secret"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def x_channel(db, fake_x):
+    return ChannelFactory(
+        kind="x",
+        name="X La Espiga",
+        key="x-laespiga",
+        external_account_id=fake_x.account_id,
+        credentials={
+            "bearer_token": "bearer",
+            "consumer_key": "ck",
+            "consumer_secret": "x-consumer-secret",
+            "access_token": "at",
+            "access_token_secret": "ats",
+        },
+    )

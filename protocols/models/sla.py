@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.validators import validate_time_zone
 from protocols.models.category import Category
 
 
@@ -15,7 +16,9 @@ class BusinessCalendar(models.Model):
     """When SLA clocks run: always, or in business hours minus holidays, in a time zone."""
 
     name = models.CharField(_("name"), max_length=80)
-    time_zone = models.CharField(_("time zone"), max_length=60, default="Europe/Madrid")
+    time_zone = models.CharField(
+        _("time zone"), max_length=60, default="Europe/Madrid", validators=[validate_time_zone]
+    )
     always_open = models.BooleanField(_("24/7"), default=False)
     hours = models.JSONField(
         _("opening hours"),

@@ -37,3 +37,25 @@ def browser():
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """A desktop page signed in as ``user`` (closed after the test)."""
+    from tests.factories import PASSWORD
+
+    pages = []
+
+    def open_page(user, viewport=None):
+        page = browser.new_page(viewport=viewport or {"width": 1366, "height": 900})
+        pages.append(page)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()

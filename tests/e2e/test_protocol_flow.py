@@ -5,19 +5,14 @@ import pytest
 
 from inbox.models import Conversation
 from protocols.models import Rule
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_cm_edits_a_rule_and_the_next_message_follows_it(
-    live_server, browser, artifacts, cm, web_channel, post_webhook, default_protocol
+    signed_in, live_server, artifacts, cm, web_channel, post_webhook, default_protocol
 ):
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", cm.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = signed_in(cm)
 
     page.click("nav >> text=Protocolo")
     page.click(".tabs >> text=Reglas")
@@ -52,11 +47,10 @@ def test_cm_edits_a_rule_and_the_next_message_follows_it(
     assert "queda" in sla.inner_text() or "min" in sla.inner_text()
     assert "Alérgenos" in page.inner_text("[data-testid=matched-rule]")
     page.screenshot(path=str(artifacts / "e2e-conversation-deadline.png"), full_page=True)
-    page.close()
 
 
 def test_gestor_inserts_a_canned_reply_sees_a_warning_and_sends(
-    live_server, browser, artifacts, gestor, fake_channel, default_protocol
+    signed_in, live_server, artifacts, gestor, fake_channel, default_protocol
 ):
     from importlib import import_module
 
@@ -74,11 +68,7 @@ def test_gestor_inserts_a_canned_reply_sees_a_warning_and_sends(
     conversation.contact.save()
     InboundMessageFactory(conversation=conversation, body="Me habéis cobrado dos veces el pedido")
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", gestor.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = signed_in(gestor)
     page.goto(f"{live_server.url}/conversations/{conversation.pk}/")
     page.click("summary:has-text('Respuestas predefinidas')")
     page.fill("input[name=q]", "cobro")
@@ -93,6 +83,5 @@ def test_gestor_inserts_a_canned_reply_sees_a_warning_and_sends(
     page.fill("#reply-body", body)
     page.click("button:has-text('Enviar respuesta')")
     page.wait_for_selector("[data-delivery=sent]", timeout=10_000)
-    page.close()
     reply = Message.objects.get(direction=Message.Direction.OUT)
     assert reply.body == body

@@ -7,13 +7,13 @@ import pytest
 
 from inbox.models import Conversation
 from teams.models import Member, Shift, Team
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_supervisor_fills_the_gap_and_work_lands_on_shift(
-    live_server, browser, artifacts, supervisor, web_channel, post_webhook
+    signed_in, live_server, artifacts, supervisor, web_channel, post_webhook
 ):
     team = Team.objects.create(name="Atención al cliente")
     team.channels.add(web_channel)
@@ -24,11 +24,7 @@ def test_supervisor_fills_the_gap_and_work_lands_on_shift(
         days = range(6) if username == "sara" else range(7)  # nobody on Sunday night
         Shift.objects.bulk_create(Shift(team=team, member=member, weekday=d, starts=starts, ends=ends) for d in days)
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", supervisor.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = signed_in(supervisor)
     page.click("nav >> text=Equipos")
     page.click("text=Cuadrante")
     page.wait_for_selector("[data-testid=rota-grid]")
@@ -60,4 +56,3 @@ def test_supervisor_fills_the_gap_and_work_lands_on_shift(
     page.goto(f"{live_server.url}/teams/")
     row = page.locator(f"[data-testid=member-{conversation.assignee.username}]")
     assert "de turno" in row.inner_text().lower()
-    page.close()

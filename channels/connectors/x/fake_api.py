@@ -9,9 +9,10 @@ a DM. It keeps what was posted (``state.posted``) and can answer 429 with
 from __future__ import annotations
 
 import json
+import re
 import threading
-import zlib
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -168,10 +169,9 @@ def _matches(query: str, text: str) -> bool:
     """A small subset of X's query language: alternatives with OR, words, "phrases", -operators ignored."""
     text = text.lower()
     for alternative in query.split(" OR "):
-        terms = [
-            t for t in alternative.replace("(", " ").replace(")", " ").split() if not t.startswith("-") and ":" not in t
-        ]
-        if terms and all(term.strip('"').lower() in text for term in terms):
+        tokens = re.findall(r'"[^"]+"|\S+', alternative.replace("(", " ").replace(")", " "))
+        terms = [t.strip('"').lower() for t in tokens if not t.startswith("-") and ":" not in t]
+        if terms and all(term in text for term in terms):
             return True
     return False
 
