@@ -51,6 +51,8 @@ class Channel(models.Model):
         """Where the network delivers: one app-level URL for X, one URL per channel otherwise."""
         if self.kind == "x":
             return "/webhooks/x/"
+        if self.kind in ("facebook", "instagram"):
+            return "/webhooks/meta/"
         return f"/webhooks/{self.kind}/{self.key}/"
 
     @property

@@ -24,6 +24,7 @@ from django.utils import timezone
 from channels.connectors.base import ConnectorError
 from channels.connectors.registry import CONNECTORS, connector_class, connector_for
 from channels.models import Channel, InboundEvent
+from channels.status import channel_disable
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def channel_poll(*, channel_id: int, force: bool = False) -> PollOutcome:
 def _poll_failed(channel: Channel, exc: ConnectorError, now) -> PollOutcome:
     updates = {"last_polled_at": now, "last_error": exc.message[:2000], "last_error_at": now}
     if exc.permanent:
+        channel_disable(channel=channel, reason=exc.message)
         updates |= {"active": False, "next_poll_at": None}
         status = "disabled"
         logger.error("Channel %s disabled: %s", channel.pk, exc.message)

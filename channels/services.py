@@ -149,3 +149,69 @@ def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: 
     except MalformedPayload as exc:
         raise refuse(400, str(exc), channel) from exc
     return _accepted(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, items=len(items))
+
+
+META_KINDS = {"page": "facebook", "instagram": "instagram"}
+
+
+def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> list[InboundEvent]:
+    """A Meta app delivery: one body, many entries for many pages and accounts.
+
+    Verified with the app secret (``X-Hub-Signature-256``), then stored per
+    channel before anything else happens: the entries of each page or account
+    become one accepted event of its channel; entries for an account with no
+    channel are recorded as rejected (to replay once the channel exists).
+    Returns the accepted events; raises ``WebhookRefused`` for the whole delivery.
+    """
+    import json
+
+    from channels.connectors.signatures import signature_matches
+
+    kept = _kept(headers)
+
+    def refuse(status: int, error: str) -> WebhookRefused:
+        return _refused(status, error, channel=None, kind="meta", body=body, headers=kept, remote_addr=remote_addr)
+
+    if len(body) > settings.MOSTRADOR_WEBHOOK_MAX_BYTES:
+        raise refuse(413, f"Body larger than {settings.MOSTRADOR_WEBHOOK_MAX_BYTES} bytes.")
+    signature = {k.lower(): v for k, v in headers.items()}.get("x-hub-signature-256")
+    if not signature_matches(secret=settings.META_APP_SECRET, body=body, header_value=signature):
+        raise refuse(403, "Missing or wrong X-Hub-Signature-256.")
+    try:
+        delivery = json.loads(body)
+        kind = META_KINDS[delivery["object"]]
+        entries = list(delivery["entry"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise refuse(400, f"Not a Meta delivery: {exc!r}") from exc
+    by_account: dict[str, list] = {}
+    for entry in entries:
+        by_account.setdefault(str(entry.get("id")), []).append(entry)
+    channels = {
+        c.external_account_id: c
+        for c in Channel.objects.filter(kind=kind, external_account_id__in=by_account, active=True)
+    }
+    accepted = []
+    with transaction.atomic():
+        for account, account_entries in by_account.items():
+            part = json.dumps({"object": delivery["object"], "entry": account_entries}).encode()
+            channel = channels.get(account)
+            if channel is None:
+                _refused(
+                    404,
+                    f"No active {kind} channel for account {account}.",
+                    channel=None,
+                    kind=kind,
+                    body=part,
+                    headers=kept,
+                    remote_addr=remote_addr,
+                )
+                continue
+            try:
+                items = connector_for(channel).parse_webhook(part)
+            except MalformedPayload as exc:
+                _refused(400, str(exc), channel=channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr)
+                continue
+            accepted.append(
+                _accepted(channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr, items=len(items))
+            )
+    return accepted

@@ -307,6 +307,14 @@ MOSTRADOR_CRISIS_FACTOR = float(os.environ.get("MOSTRADOR_CRISIS_FACTOR", "3"))
 X_CONSUMER_SECRET = os.environ.get("X_CONSUMER_SECRET", "demo-x-secret" if DEBUG else "")
 X_API_BASE_URL = os.environ.get("X_API_BASE_URL", "https://api.twitter.com")
 X_API_TIMEOUT = float(os.environ.get("X_API_TIMEOUT", "15"))
+# Meta: the app's secret signs webhook deliveries; the verify token answers the
+# subscription handshake; the Graph API version and base URL (a local fake one
+# in the demo and the tests).
+META_APP_SECRET = os.environ.get("META_APP_SECRET", "demo-meta-secret" if DEBUG else "")
+META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "demo-verify-token" if DEBUG else "")
+META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v24.0")
+META_GRAPH_BASE_URL = os.environ.get("META_GRAPH_BASE_URL", "https://graph.facebook.com")
+META_GRAPH_TIMEOUT = float(os.environ.get("META_GRAPH_TIMEOUT", "15"))
 # The brand's name, for {brand} in canned replies.
 MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME", "Panadería La Espiga")
 # Where people open Mostrador; links in e-mails point here.

@@ -10,6 +10,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Write a public reply…")}),
         max_length=20_000,
     )
+    private = forms.BooleanField(required=False)
 
 
 class NoteForm(forms.Form):
@@ -30,3 +31,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users()
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500, required=False)
+    hidden = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", initial="1")

@@ -208,6 +208,8 @@ class Message(UndeletableModel):
     # Queued: not before this time. Sending: when the attempt started.
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # An outbound reply sent privately (DM) in answer to a public comment.
+    to_private = models.BooleanField(_("sent privately"), default=False)
     # What happened to an inbound item on the network. The text is always kept.
     edited_at = models.DateTimeField(_("edited by its author at"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed by its author at"), null=True, blank=True)
@@ -225,6 +227,7 @@ class Message(UndeletableModel):
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        permissions = [("hide_message", _("Can hide a comment on the network"))]
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("conversations/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("messages/<int:pk>/", views.message_status, name="message"),
     path("messages/<int:pk>/retry/", views.retry, name="retry"),
+    path("messages/<int:pk>/hide/", views.hide, name="hide"),
 ]

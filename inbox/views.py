@@ -10,13 +10,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from channels.models import Channel
 from inbox import selectors
-from inbox.forms import AssignForm, NoteForm, ReplyForm
+from inbox.forms import AssignForm, HideForm, NoteForm, ReplyForm
 from inbox.models import Conversation, Message
 from inbox.services import conversations as conversation_services
+from inbox.services import moderation
 from inbox.services import replies as reply_services
 from teams import roles
 
@@ -75,7 +77,12 @@ def reply(request, pk: int):
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            reply_services.reply_create(conversation=conversation, sender=request.user, body=form.cleaned_data["body"])
+            reply_services.reply_create(
+                conversation=conversation,
+                sender=request.user,
+                body=form.cleaned_data["body"],
+                private=form.cleaned_data["private"],
+            )
         except reply_services.ReplyRefused as refused:
             form.add_error("body", str(refused))
     if form.errors:
@@ -167,10 +174,52 @@ def _detail_context(request, conversation, reply_form=None) -> dict:
         "note_form": NoteForm(),
         "assign_form": AssignForm(initial={"assignee": conversation.assignee_id}),
         "max_reply_length": _max_reply_length(conversation),
+        "reply_window_left": _window_label(reply_services.reply_window_left(conversation)),
+        "can_reply_privately": _can_reply_privately(conversation),
+        "can_hide": roles.can_hide(request.user) and _can_reply_privately(conversation),
     }
+
+
+def _window_label(left) -> str | None:
+    """ "5 h 12 min" left of a messaging window, "" when closed, None when the network has none."""
+    if left is None:
+        return None
+    if left.total_seconds() <= 0:
+        return ""
+    minutes = int(left.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _can_reply_privately(conversation) -> bool:
+    """Public comments on networks that allow a private answer and hiding (Meta)."""
+    from channels.connectors.registry import connector_class
+
+    return not conversation.is_private and connector_class(conversation.channel.kind).supports_hiding
 
 
 def _max_reply_length(conversation) -> int | None:
     from channels.connectors.registry import connector_class
 
     return connector_class(conversation.channel.kind).max_reply_length
+
+
+@require_POST
+@role_required(roles.can_hide)
+def hide(request, pk: int):
+    message = get_object_or_404(Message.objects.select_related("conversation", "channel"), pk=pk)
+    form = HideForm(request.POST)
+    if form.is_valid():
+        try:
+            moderation.message_hide(
+                message=message, by=request.user, reason=form.cleaned_data["reason"], hidden=form.cleaned_data["hidden"]
+            )
+        except moderation.HideRefused as refused:
+            flash.error(request, str(refused))
+        else:
+            flash.success(
+                request,
+                _("Hidden on the network; it stays here.")
+                if form.cleaned_data["hidden"]
+                else _("Shown again on the network."),
+            )
+    return redirect(reverse("inbox:detail", args=[message.conversation_id]) + f"#message-{message.pk}")

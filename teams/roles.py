@@ -68,3 +68,8 @@ def can_manage_protocol(user) -> bool:
 def can_manage_rota(user) -> bool:
     """Build teams and the rota: supervisors and the Community Manager."""
     return has_any_role(user, ASSIGNERS)
+
+
+def can_hide(user) -> bool:
+    """Hide offensive comments on the network: supervisors, the CM, and gestores given the permission."""
+    return can_assign(user) or (can_reply(user) and user.has_perm("inbox.hide_message"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -35,10 +35,14 @@ class ConnectorError(Exception):
     """Sending or polling failed. ``permanent`` errors (revoked token, unknown
     recipient) are not retried; transient ones (timeouts, 5xx, rate limits) are."""
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None, credentials: bool = False
+    ):
         super().__init__(message)
         self.message = message
-        self.permanent = permanent
+        # ``credentials``: the token expired or was revoked; the channel is disabled until the CM fixes it.
+        self.permanent = permanent or credentials
+        self.credentials = credentials
         self.retry_after = retry_after
 
 
@@ -71,6 +75,9 @@ class InboundItem:
     subject: str = ""
     parent_url: str = ""
     attachments: tuple[dict, ...] = ()
+    # "" for a new item; "edited" or "removed" when its author changed it on the
+    # network (the item keeps its external id; Mostrador keeps every text).
+    change: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class OutboundReply:
     recipient: ContactRef
     subject: str = ""
     in_reply_to: str = ""  # external id of the item answered, when the network threads by it
+    # A private answer to a public item (Meta's "private reply" to a comment).
+    private_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,10 @@ class Connector:
     poll_interval: ClassVar[int] = 300
     # Longest reply the network accepts, in characters; None means no limit.
     max_reply_length: ClassVar[int | None] = None
+    # How long after the person's last message a private reply is allowed (Messenger: 24 h).
+    reply_window: ClassVar[timedelta | None] = None
+    # Whether a public item can be hidden on the network (never deleted).
+    supports_hiding: ClassVar[bool] = False
 
     def __init__(self, channel: Channel):
         self.channel = channel
@@ -149,6 +162,10 @@ class Connector:
     def send_reply(self, reply: OutboundReply) -> SentReceipt:
         """Deliver ``reply`` once; raise ``ConnectorError`` on failure."""
         raise NotImplementedError
+
+    def hide_item(self, external_id: str, *, hidden: bool = True) -> None:
+        """Hide (or show again) a public item on the network; raise ``ConnectorError``."""
+        raise ConnectorError(f"{self.kind} cannot hide items.", permanent=True)
 
     def validate_reply(self, body: str) -> list[str]:
         """Return the reasons this network would refuse ``body`` (empty when fine)."""

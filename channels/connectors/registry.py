@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 CONNECTORS = {
     "web": (_("Website contact form"), "channels.connectors.web.connector.WebConnector"),
     "x": (_("X (Twitter)"), "channels.connectors.x.connector.XConnector"),
+    "facebook": (_("Facebook Page and Messenger"), "channels.connectors.meta.connector.FacebookConnector"),
+    "instagram": (_("Instagram"), "channels.connectors.meta.connector.InstagramConnector"),
     "fake": (_("Test channel"), "channels.connectors.fake.FakeConnector"),
 }
 

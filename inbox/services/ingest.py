@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils import timezone
 from channels.connectors.base import InboundItem
 from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent
+from inbox import events
 from inbox.bulk import rows_update
 from inbox.dispatch import dispatch
 from inbox.models import Contact, Conversation, ConversationEvent, Message
@@ -158,10 +159,13 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     Idempotent: items whose external id is already stored are skipped. Must run
     inside a transaction (it locks the conversations it touches).
     """
+    changes = [entry for entry in received if entry.item.change]
     unique: dict[tuple[int, str], ReceivedItem] = {}
     for entry in received:
-        unique.setdefault(entry.key, entry)
+        if not entry.item.change:
+            unique.setdefault(entry.key, entry)
     if not unique:
+        _network_changes_apply(changes)
         return []
     entries = sorted(unique.values(), key=lambda e: (e.channel.pk, e.written_at, e.item.external_id))
 
@@ -173,6 +177,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     already = _stored_message_keys(entries)
     fresh = [e for e in entries if e.key not in already]
     if not fresh:
+        _network_changes_apply(changes)
         return []
 
     messages = [
@@ -220,7 +225,41 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     rows_update(Conversation, touched.values(), [*_TIMES, *applied.fields])
     applied.after_save()
     _assign_after_commit([c.pk for c in touched.values() if c.assignee_id is None])
+    _network_changes_apply(changes)
     return messages
+
+
+def _network_changes_apply(changes: list[ReceivedItem]) -> None:
+    """Edits and removals by their authors: the message shows them, and every text is kept.
+
+    An edit or removal that arrives before its item (deliveries come out of
+    order) stores the item first with what the change carries.
+    """
+    for entry in changes:
+        item = entry.item
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .filter(channel=entry.channel, external_id=item.external_id)
+            .first()
+        )
+        if message is None:
+            inbound_items_ingest(received=[ReceivedItem(entry.channel, replace(item, change=""), entry.received_at)])
+            message = Message.objects.get(channel=entry.channel, external_id=item.external_id)
+            if item.change == "edited":
+                continue  # stored with the edited text already
+        if item.change == "edited" and item.body and item.body != message.body:
+            previous, message.body, message.edited_at = message.body, item.body, entry.written_at
+            message.save(update_fields=["body", "edited_at"])
+            events.record(
+                conversation=message.conversation,
+                kind=ConversationEvent.Kind.EDITED,
+                message_id=message.pk,
+                previous=previous,
+            )
+        elif item.change == "removed" and message.removed_at is None:
+            message.removed_at = entry.written_at
+            message.save(update_fields=["removed_at"])
+            events.record(conversation=message.conversation, kind=ConversationEvent.Kind.REMOVED, message_id=message.pk)
 
 
 def _assign_after_commit(conversation_ids: list[int]) -> None:

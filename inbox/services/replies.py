@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.connectors.base import ConnectorError, ContactRef, OutboundReply
-from channels.connectors.registry import connector_for
+from channels.connectors.registry import connector_class, connector_for
+from channels.status import channel_disable
 from inbox import events
 from inbox.dispatch import dispatch
 from inbox.models import Conversation, ConversationEvent, Message
@@ -41,20 +42,47 @@ class SendOutcome:
     retry_in: float | None = None  # seconds until the next attempt, when one is due
 
 
-def reply_check(*, conversation: Conversation, body: str) -> str:
+PRIVATE_REPLY_WINDOW = timedelta(days=7)  # Meta: a private reply to a comment within 7 days
+
+
+def reply_window_left(conversation: Conversation, *, private: bool = False, now=None) -> timedelta | None:
+    """How long a private reply may still be sent (None: the network sets no window)."""
+    window = connector_class(conversation.channel.kind).reply_window
+    if window is None or not (conversation.is_private or private) or conversation.last_inbound_at is None:
+        return None
+    if private and not conversation.is_private:
+        window = PRIVATE_REPLY_WINDOW
+    return conversation.last_inbound_at + window - (now or timezone.now())
+
+
+def reply_check(*, conversation: Conversation, body: str, private: bool = False) -> str:
     """Return the reply text to store; raise ``ReplyRefused`` with the reason."""
     body = body.strip()
     if not body:
         raise ReplyRefused(_("Write a reply before sending."))
-    problems = connector_for(conversation.channel).validate_reply(body) + blocking_reasons(body)
+    connector = connector_for(conversation.channel)
+    if private and (conversation.is_private or not connector.supports_hiding):
+        raise ReplyRefused(_("A private reply answers a public comment on Facebook or Instagram."))
+    left = reply_window_left(conversation, private=private)
+    if left is not None and left <= timedelta(0):
+        hours = int(-left.total_seconds() // 3600)
+        raise ReplyRefused(
+            _(
+                "The network's messaging window closed %(hours)s h ago: it only allows replies within "
+                "%(window)s of the person's last message. Ask them to write again, or answer publicly."
+            )
+            % {"hours": hours, "window": "7 d" if private and not conversation.is_private else "24 h"}
+        )
+    problems = connector.validate_reply(body) + blocking_reasons(body)
     if problems:
         raise ReplyRefused(" ".join(problems))
     return body
 
 
-def reply_create(*, conversation: Conversation, sender, body: str) -> Message:
-    """Queue a reply from ``sender`` and schedule its sending after commit."""
-    body = reply_check(conversation=conversation, body=body)
+def reply_create(*, conversation: Conversation, sender, body: str, private: bool = False) -> Message:
+    """Queue a reply from ``sender`` and schedule its sending after commit. ``private``
+    answers a public comment privately (Meta's private reply: the conversation moves to DM)."""
+    body = reply_check(conversation=conversation, body=body, private=private)
     with transaction.atomic():
         message = Message.objects.create(
             conversation=conversation,
@@ -66,6 +94,7 @@ def reply_create(*, conversation: Conversation, sender, body: str) -> Message:
             delivery_status=Message.DeliveryStatus.QUEUED,
             idempotency_key=Message.new_idempotency_key(),
             next_attempt_at=timezone.now(),
+            to_private=private,
         )
         events.record(
             conversation=conversation, kind=ConversationEvent.Kind.REPLY_QUEUED, actor=sender, message_id=message.pk
@@ -115,6 +144,8 @@ def reply_send(*, message_id: int) -> SendOutcome:
     try:
         receipt = connector_for(conversation.channel).send_reply(_outbound(message))
     except ConnectorError as exc:
+        if exc.credentials:
+            channel_disable(channel=conversation.channel, reason=exc.message)
         return _record_failure(message, exc.message, permanent=exc.permanent, retry_after=exc.retry_after)
     except Exception as exc:
         logger.exception("Reply %s failed unexpectedly.", message.pk)
@@ -193,6 +224,7 @@ def _outbound(message: Message) -> OutboundReply:
         ),
         subject=conversation.subject,
         in_reply_to=answered or "",
+        private_reply=message.to_private,
     )
 
 

@@ -51,6 +51,7 @@ class Alert(models.Model):
         HANDOVER = "handover", _("handed over to you")
         ROTA_GAP = "rota_gap", _("gap in the rota")
         CASE = "case", _("your proposal for the manual")
+        CHANNEL = "channel", _("a channel needs attention")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="alerts"

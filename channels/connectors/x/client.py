@@ -68,7 +68,7 @@ def x_errors(action: str) -> Iterator[None]:
         wait = max(reset - time.time(), 1) if reset else 900
         raise ConnectorError(f"X rate limit while {action}; allowed again in {int(wait)} s.", retry_after=wait) from exc
     except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
-        raise ConnectorError(f"X refused the credentials while {action}: {_detail(exc)}", permanent=True) from exc
+        raise ConnectorError(f"X refused the credentials while {action}: {_detail(exc)}", credentials=True) from exc
     except tweepy.BadRequest as exc:
         raise ConnectorError(f"X refused the request while {action}: {_detail(exc)}", permanent=True) from exc
     except (tweepy.TwitterServerError, tweepy.HTTPException) as exc:

@@ -8,16 +8,15 @@ a DM. It keeps what was posted (``state.posted``) and can answer 429 with
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
-from urllib.parse import parse_qs, urlparse
+
+from channels.connectors.fake_http import serve
 
 _ids = count(1_860_000_000_000_000_000)
 
@@ -176,39 +175,6 @@ def _matches(query: str, text: str) -> bool:
     return False
 
 
-def serve(state: FakeX, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """Start the fake API in a thread; its address is ``server.server_address``."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, method: str) -> None:
-            url = urlparse(self.path)
-            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}") if length else None
-            status, headers, payload = state.handle(method, url.path, query, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            self._answer("GET")
-
-        def do_POST(self):
-            self._answer("POST")
-
-        def log_message(self, *args):  # quiet
-            pass
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def demo_state() -> FakeX:
     """The demo's X: mentions, DMs, and chatter about the brand and a competitor."""
     x = FakeX()
@@ -221,3 +187,6 @@ def demo_state() -> FakeX:
     x.post("pedro_g", "Pedro G.", "Horno Doré ha subido otra vez los precios, ¡qué barbaridad!", minutes_ago=60)
     x.post("marta_l", "Marta L.", "Los croissants de Horno Doré están de vicio", minutes_ago=20)
     return x
+
+
+__all__ = ["FakeX", "demo_state", "serve"]

@@ -1,0 +1,112 @@
+"""Facebook Page (feed + Messenger) and Instagram connectors on the Graph API.
+
+One Meta app posts every event for every page and account to one URL
+(``channels.services.meta_delivery_receive`` verifies and routes it); each
+connector parses the entries of its own account and sends replies.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import ClassVar
+
+from channels.connectors.base import (
+    Connector,
+    ConnectorError,
+    InboundItem,
+    MalformedPayload,
+    OutboundReply,
+    SentReceipt,
+)
+from channels.connectors.meta.graph import GraphClient
+from channels.connectors.meta.parsing import instagram_entry_items, page_entry_items
+
+
+class MetaConnector(Connector):
+    supports_webhooks = True
+    supports_hiding = True
+    # Messenger's and Instagram's standard messaging window after the person's last message.
+    reply_window: ClassVar[timedelta | None] = timedelta(hours=24)
+    max_reply_length = 2000
+    comment_prefix = ""
+
+    @property
+    def graph(self) -> GraphClient:
+        token = self.credentials.get("access_token", "")
+        if not token:
+            raise ConnectorError("No access token for this account.", permanent=True)
+        return GraphClient(token)
+
+    @property
+    def account_id(self) -> str:
+        return str(self.channel.external_account_id)
+
+    def parse_webhook(self, body: bytes) -> list[InboundItem]:
+        try:
+            delivery = json.loads(body)
+            return [item for entry in delivery["entry"] for item in self.entry_items(entry)]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise MalformedPayload(f"Not a Meta delivery: {exc!r}") from exc
+
+    def entry_items(self, entry: dict) -> list[InboundItem]:
+        raise NotImplementedError
+
+    def hide_item(self, external_id: str, *, hidden: bool = True) -> None:
+        """Hide (or show again) a public comment on the network; it stays in Mostrador."""
+        prefix, _sep, comment_id = external_id.partition(":")
+        if prefix != self.comment_prefix:
+            raise ConnectorError("Only comments can be hidden.", permanent=True)
+        self.graph.post(comment_id, {"is_hidden": hidden})
+
+    def _private_message(self, recipient: dict, text: str) -> str:
+        response = self.graph.post(
+            f"{self.account_id}/messages",
+            {"recipient": recipient, "messaging_type": "RESPONSE", "message": {"text": text}},
+        )
+        return response["message_id"]
+
+
+class FacebookConnector(MetaConnector):
+    kind = "facebook"
+    comment_prefix = "fb-comment"
+
+    def entry_items(self, entry: dict) -> list[InboundItem]:
+        return page_entry_items(entry)
+
+    def send_reply(self, reply: OutboundReply) -> SentReceipt:
+        target_kind, _sep, target = reply.in_reply_to.partition(":")
+        if reply.private_reply:
+            # A private reply to a public comment: it arrives in the person's Messenger.
+            if target_kind != "fb-comment":
+                raise ConnectorError("A private reply needs a comment to answer.", permanent=True)
+            return SentReceipt(external_id=f"fb-mid:{self._private_message({'comment_id': target}, reply.body)}")
+        if reply.is_private:
+            psid = reply.thread_key.removeprefix("fb-user:")
+            return SentReceipt(external_id=f"fb-mid:{self._private_message({'id': psid}, reply.body)}")
+        parent = target if target_kind in ("fb-comment", "fb-post") else reply.thread_key.removeprefix("fb-post:")
+        response = self.graph.post(f"{parent}/comments", {"message": reply.body})
+        return SentReceipt(external_id=f"fb-comment:{response['id']}")
+
+
+class InstagramConnector(MetaConnector):
+    kind = "instagram"
+    comment_prefix = "ig-comment"
+    max_reply_length = 1000
+
+    def entry_items(self, entry: dict) -> list[InboundItem]:
+        return instagram_entry_items(entry)
+
+    def send_reply(self, reply: OutboundReply) -> SentReceipt:
+        target_kind, _sep, target = reply.in_reply_to.partition(":")
+        if reply.private_reply:
+            if target_kind != "ig-comment":
+                raise ConnectorError("A private reply needs a comment to answer.", permanent=True)
+            return SentReceipt(external_id=f"ig-mid:{self._private_message({'comment_id': target}, reply.body)}")
+        if reply.is_private:
+            user = reply.thread_key.removeprefix("ig-user:")
+            return SentReceipt(external_id=f"ig-mid:{self._private_message({'id': user}, reply.body)}")
+        if target_kind != "ig-comment":
+            raise ConnectorError("Instagram replies answer a comment.", permanent=True)
+        response = self.graph.post(f"{target}/replies", {"message": reply.body})
+        return SentReceipt(external_id=f"ig-comment:{response['id']}")

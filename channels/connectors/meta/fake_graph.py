@@ -1,0 +1,77 @@
+"""A local fake of the Graph API calls Mostrador makes, for the demo and the tests.
+
+It answers comment replies, Instagram replies, Messenger/Instagram messages
+(including private replies to comments) and hiding, keeps every request it
+received (``state.requests``), and can answer as Meta does when a token has
+expired (code 190) or the app is rate limited (code 32 with usage headers).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from itertools import count
+
+from channels.connectors.fake_http import serve
+
+__all__ = ["FakeGraph", "serve"]
+
+
+@dataclass
+class FakeGraph:
+    requests: list[dict] = field(default_factory=list)
+    token_expired: bool = False
+    rate_limited: bool = False
+    ids: count = field(default_factory=lambda: count(900))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict, dict]:
+        parts = path.strip("/").split("/")[1:]  # drop the version
+        if self.token_expired:
+            return (
+                400,
+                {},
+                {
+                    "error": {
+                        "message": "Error validating access token: Session has expired.",
+                        "type": "OAuthException",
+                        "code": 190,
+                        "error_subcode": 463,
+                        "fbtrace_id": "Afake",
+                    }
+                },
+            )
+        if self.rate_limited:
+            usage = {"100000000000001": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 12}]}
+            return (
+                400,
+                {"X-Business-Use-Case-Usage": json.dumps(usage)},
+                {
+                    "error": {
+                        "message": "User request limit reached",
+                        "type": "OAuthException",
+                        "code": 32,
+                        "fbtrace_id": "Afake",
+                    }
+                },
+            )
+        if method != "POST" or not parts:
+            return (
+                400,
+                {},
+                {"error": {"message": f"Unsupported {method} {path}", "type": "GraphMethodException", "code": 100}},
+            )
+        with self.lock:
+            self.requests.append({"path": "/".join(parts), "body": body or {}})
+            n = next(self.ids)
+        if parts[-1] == "comments":
+            return 200, {}, {"id": f"{parts[0]}_{n}"}
+        if parts[-1] == "replies":
+            return 200, {}, {"id": f"1799{n}"}
+        if parts[-1] == "messages":
+            recipient = (body or {}).get("recipient", {})
+            return 200, {}, {"recipient_id": recipient.get("id", "psid-from-comment"), "message_id": f"m_fake{n}"}
+        if len(parts) == 1 and "is_hidden" in (body or {}):
+            return 200, {}, {"success": True}
+        return 400, {}, {"error": {"message": f"Unknown edge {path}", "type": "GraphMethodException", "code": 100}}

@@ -1,0 +1,20 @@
+"""Serve the demo's fake Graph API (``make run`` starts it; nothing here reaches Meta)."""
+
+import signal
+
+from django.core.management.base import BaseCommand
+
+from channels.connectors.meta.fake_graph import FakeGraph, serve
+
+
+class Command(BaseCommand):
+    help = "Serve a local fake Graph API that accepts replies, private replies and hides."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8766)
+
+    def handle(self, *args, port, **options):
+        server = serve(FakeGraph(), port=port)
+        self.stdout.write(f"Fake Graph API on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        server.shutdown()
