@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from channels.forms import WebChannelForm, XChannelForm
+from channels.forms import MetaChannelForm, WebChannelForm, XChannelForm
 from channels.models import Channel, InboundEvent
 from inbox.services.ingest import inbound_event_replay
 from inbox.views import role_required
@@ -40,7 +40,7 @@ def channel_detail(request, pk: int):
 
 
 # The channels the CM sets up from these pages, by kind.
-EDIT_FORMS = {"web": WebChannelForm, "x": XChannelForm}
+EDIT_FORMS = {"web": WebChannelForm, "x": XChannelForm, "facebook": MetaChannelForm, "instagram": MetaChannelForm}
 
 
 @role_required(roles.can_manage_channels)

@@ -20,6 +20,11 @@ X_PORT=${X_PORT:-8765}
 export X_API_BASE_URL=${X_API_BASE_URL:-http://127.0.0.1:$X_PORT}
 $PY manage.py fake_x_server --port "$X_PORT" &
 pids+=($!)
+# And its Facebook Page and Instagram account reply through a local fake Graph API.
+GRAPH_PORT=${GRAPH_PORT:-8767}
+export META_GRAPH_BASE_URL=${META_GRAPH_BASE_URL:-http://127.0.0.1:$GRAPH_PORT}
+$PY manage.py fake_graph_server --port "$GRAPH_PORT" &
+pids+=($!)
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &

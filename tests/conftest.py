@@ -6,6 +6,8 @@ import pytest
 from django.core import mail  # noqa: F401
 
 from channels.connectors.fake import FakeConnector
+from channels.connectors.meta.fake_graph import FakeGraph
+from channels.connectors.meta.fake_graph import serve as serve_graph
 from channels.connectors.signatures import hmac_sha256_hex
 from channels.connectors.x.fake_api import FakeX, serve
 from config.celery_app import app as celery_app
@@ -135,4 +137,39 @@ def x_channel(db, fake_x):
             "access_token": "at",
             "access_token_secret": "ats",
         },
+    )
+
+
+@pytest.fixture
+def fake_graph(settings):
+    state = FakeGraph()
+    server = serve_graph(state)
+    host, port = server.server_address
+    settings.META_GRAPH_BASE_URL = f"http://{host}:{port}"
+    settings.META_APP_SECRET = "meta-app-secret"
+    settings.META_VERIFY_TOKEN = "meta-verify"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(db, fake_graph):
+    return ChannelFactory(
+        kind="facebook",
+        name="Facebook La Espiga",
+        key="fb-laespiga",
+        external_account_id="100000000000001",
+        credentials={"access_token": "page-token"},
+    )
+
+
+@pytest.fixture
+def instagram(db, fake_graph):
+    return ChannelFactory(
+        kind="instagram",
+        name="Instagram La Espiga",
+        key="ig-laespiga",
+        external_account_id="17841400000000001",
+        credentials={"access_token": "ig-token"},
     )

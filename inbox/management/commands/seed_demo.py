@@ -506,7 +506,8 @@ class Command(BaseCommand):
         users = self._users()
         channels = self._channels()
         x_channel = self._x_channel()
-        team = self._team(users, {**channels, "x": x_channel})
+        meta = self._meta_channels()
+        team = self._team(users, {**channels, "x": x_channel, **meta})
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
@@ -580,6 +581,24 @@ class Command(BaseCommand):
                 Shift(team=team, member=member, weekday=day, starts=starts, ends=ends) for day, starts, ends in shifts
             )
         return team
+
+    def _meta_channels(self):
+        """The demo's Facebook Page and Instagram account, replying through a local fake Graph API."""
+        made = {}
+        for kind, key, name, account in (
+            ("facebook", "demo-facebook", "Facebook La Espiga", "100000000000001"),
+            ("instagram", "demo-instagram", "Instagram @laespiga", "17841400000000001"),
+        ):
+            made[kind], _created = Channel.objects.get_or_create(
+                key=key,
+                defaults={
+                    "kind": kind,
+                    "name": name,
+                    "external_account_id": account,
+                    "credentials": {"access_token": f"demo-{kind}-token"},
+                },
+            )
+        return made
 
     def _x_channel(self):
         """The demo's X account (on the local fake X API) and its listening watches."""
