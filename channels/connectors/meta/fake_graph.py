@@ -21,6 +21,9 @@ __all__ = ["FakeGraph", "serve"]
 @dataclass
 class FakeGraph:
     requests: list[dict] = field(default_factory=list)
+    # What GET /{page}/feed and /{page}/conversations return (Graph API shapes).
+    feed: list[dict] = field(default_factory=list)
+    conversations: list[dict] = field(default_factory=list)
     token_expired: bool = False
     rate_limited: bool = False
     ids: count = field(default_factory=lambda: count(900))
@@ -56,6 +59,10 @@ class FakeGraph:
                     }
                 },
             )
+        if method == "GET" and parts[-1:] == ["feed"]:
+            return 200, {}, {"data": self.feed, "paging": {}}
+        if method == "GET" and parts[-1:] == ["conversations"]:
+            return 200, {}, {"data": self.conversations, "paging": {}}
         if method != "POST" or not parts:
             return (
                 400,

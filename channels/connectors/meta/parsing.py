@@ -116,3 +116,50 @@ def instagram_entry_items(entry: dict) -> list[InboundItem]:
         )
     items += messaging_items(entry, own_id=account_id, prefix="ig")
     return items
+
+
+def _iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+
+
+def backfill_items(batch: dict, *, own_id: str) -> list[InboundItem]:
+    """Graph API reads (``/{page}/feed`` with comments, ``/{page}/conversations``) as items,
+    with the same external ids the webhook gives, so nothing lands twice."""
+    items = []
+    for post in batch.get("feed", []):
+        post_id = post["id"]
+        author = post.get("from", {})
+        if author and str(author.get("id")) != own_id and post.get("message"):
+            items.append(_graph_item(f"fb-post:{post_id}", f"fb-post:{post_id}", post, public=True, post_id=post_id))
+        for comment in post.get("comments", {}).get("data", []):
+            if str(comment.get("from", {}).get("id")) != own_id:
+                items.append(
+                    _graph_item(
+                        f"fb-comment:{comment['id']}", f"fb-post:{post_id}", comment, public=True, post_id=post_id
+                    )
+                )
+    for conversation in batch.get("conversations", []):
+        for message in conversation.get("messages", {}).get("data", []):
+            sender = str(message.get("from", {}).get("id", ""))
+            if sender and sender != own_id:
+                items.append(_graph_item(f"fb-mid:{message['id']}", f"fb-user:{sender}", message, public=False))
+    return items
+
+
+def _graph_item(external_id: str, thread_key: str, node: dict, *, public: bool, post_id: str = "") -> InboundItem:
+    author = node.get("from", {})
+    return InboundItem(
+        external_id=external_id,
+        thread_key=thread_key,
+        is_private=not public,
+        author=ContactRef(
+            external_id=str(author.get("id", "")),
+            handle=author.get("name", "") or str(author.get("id", "")),
+            display_name=author.get("name", ""),
+        ),
+        body=node.get("message", ""),
+        created_at=_iso(node.get("created_time")),
+        parent_url=f"https://www.facebook.com/{post_id}" if post_id else "",
+    )

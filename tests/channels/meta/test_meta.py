@@ -187,3 +187,55 @@ def test_hide_never_delete(deliver_meta, page, fake_graph, supervisor):
     assert fake_graph.requests == [{"path": "222_3331", "body": {"is_hidden": True}}]
     assert Message.objects.filter(pk=comment.pk).exists()
     assert Channel.objects.get(pk=page.pk).active
+
+
+def test_polling_backfills_what_the_webhook_missed_without_duplicates(deliver_meta, page, fake_graph):
+    from tests.channels.x.conftest import poll
+
+    deliver_meta(fixture("page_feed.json"))  # the comment 222_3331 arrived by webhook
+    fake_graph.feed = [
+        {
+            "id": f"{PAGE_ID}_222",
+            "message": "Roscones de Reyes ya a la venta",
+            "from": {"id": PAGE_ID, "name": "Panadería La Espiga"},
+            "created_time": "2026-11-24T09:00:00+0000",
+            "comments": {
+                "data": [
+                    {
+                        "id": "222_3331",
+                        "message": "¿El roscón lleva frutas? Mi hijo es alérgico",
+                        "from": {"id": "6098371226947001", "name": "Rosa Pérez"},
+                        "created_time": "2026-11-24T09:41:00+0000",
+                    },
+                    {
+                        "id": "222_3339",
+                        "message": "¿Tenéis sin gluten?",
+                        "from": {"id": "6098371226947009", "name": "Ana"},
+                        "created_time": "2026-11-24T10:05:00+0000",
+                    },
+                ]
+            },
+        }
+    ]
+    fake_graph.conversations = [
+        {
+            "id": "t_1",
+            "messages": {
+                "data": [
+                    {
+                        "id": "m_missed",
+                        "message": "¿Abrís mañana?",
+                        "from": {"id": "7216093241750009", "name": "Luis"},
+                        "created_time": "2026-11-24T10:10:00+0000",
+                    }
+                ]
+            },
+        }
+    ]
+    outcome = poll(page, force=False)
+    assert outcome.status == "polled"
+    assert Message.objects.filter(external_id="fb-comment:222_3331").count() == 1  # no duplicate
+    assert Message.objects.get(external_id="fb-comment:222_3339").conversation.thread_key == f"fb-post:{PAGE_ID}_222"
+    assert Message.objects.get(external_id="fb-mid:m_missed").conversation.is_private
+    page.refresh_from_db()
+    assert int(page.poll_cursor) > 0
