@@ -21,9 +21,7 @@ def webhook(request, kind: str, key: str):
             remote_addr=request.META.get("REMOTE_ADDR"),
         )
     except WebhookRefused as refused:
-        return JsonResponse(
-            {"status": "rejected", "error": refused.error, "event_id": refused.event.pk}, status=refused.status
-        )
+        return _refused(refused)
     return JsonResponse({"status": "accepted", "event_id": event.pk, "items": event.item_count}, status=202)
 
 
@@ -41,9 +39,7 @@ def x_webhook(request):
             body=request.body, headers=dict(request.headers), remote_addr=request.META.get("REMOTE_ADDR")
         )
     except WebhookRefused as refused:
-        return JsonResponse(
-            {"status": "rejected", "error": refused.error, "event_id": refused.event.pk}, status=refused.status
-        )
+        return _refused(refused)
     return JsonResponse({"status": "accepted", "event_id": event.pk, "items": event.item_count}, status=200)
 
 
@@ -61,9 +57,13 @@ def meta_webhook(request):
             body=request.body, headers=dict(request.headers), remote_addr=request.META.get("REMOTE_ADDR")
         )
     except WebhookRefused as refused:
-        return JsonResponse(
-            {"status": "rejected", "error": refused.error, "event_id": refused.event.pk}, status=refused.status
-        )
+        return _refused(refused)
     return JsonResponse(
         {"status": "accepted", "events": [e.pk for e in events], "items": sum(e.item_count for e in events)}
+    )
+
+
+def _refused(refused: WebhookRefused) -> JsonResponse:
+    return JsonResponse(
+        {"status": "rejected", "error": refused.error, "event_id": refused.event.pk}, status=refused.status
     )

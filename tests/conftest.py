@@ -113,14 +113,8 @@ def default_protocol(db):
 @pytest.fixture
 def fake_x(settings):
     """A local fake X API; the X client talks to it."""
-    state = FakeX()
-    server = serve(state)
-    host, port = server.server_address
-    settings.X_API_BASE_URL = f"http://{host}:{port}"
     settings.X_CONSUMER_SECRET = "x-consumer-secret"
-    yield state
-    server.shutdown()
-    server.server_close()
+    yield from _served(FakeX(), serve, settings, "X_API_BASE_URL")
 
 
 @pytest.fixture
@@ -142,15 +136,9 @@ def x_channel(db, fake_x):
 
 @pytest.fixture
 def fake_graph(settings):
-    state = FakeGraph()
-    server = serve_graph(state)
-    host, port = server.server_address
-    settings.META_GRAPH_BASE_URL = f"http://{host}:{port}"
     settings.META_APP_SECRET = "meta-app-secret"
     settings.META_VERIFY_TOKEN = "meta-verify"
-    yield state
-    server.shutdown()
-    server.server_close()
+    yield from _served(FakeGraph(), serve_graph, settings, "META_GRAPH_BASE_URL")
 
 
 @pytest.fixture
@@ -173,3 +161,13 @@ def instagram(db, fake_graph):
         external_account_id="17841400000000001",
         credentials={"access_token": "ig-token"},
     )
+
+
+def _served(state, serve_fn, settings, setting: str):
+    """Run a local fake network API for one test, with ``setting`` pointing the client at it."""
+    server = serve_fn(state)
+    host, port = server.server_address
+    setattr(settings, setting, f"http://{host}:{port}")
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -34,6 +34,7 @@ class MetaConnector(Connector):
     # Messenger's and Instagram's standard messaging window after the person's last message.
     reply_window: ClassVar[timedelta | None] = timedelta(hours=24)
     max_reply_length = 2000
+    prefix = ""  # "fb" or "ig": the start of message ids and private thread keys
     comment_prefix = ""
 
     @property
@@ -64,6 +65,23 @@ class MetaConnector(Connector):
             raise ConnectorError("Only comments can be hidden.", permanent=True)
         self.graph.post(comment_id, {"is_hidden": hidden})
 
+    def send_reply(self, reply: OutboundReply) -> SentReceipt:
+        target_kind, _sep, target = reply.in_reply_to.partition(":")
+        if reply.private_reply:
+            # A private reply to a public comment: it arrives in the person's inbox (Messenger, Instagram Direct).
+            if target_kind != self.comment_prefix:
+                raise ConnectorError("A private reply needs a comment to answer.", permanent=True)
+            return SentReceipt(
+                external_id=f"{self.prefix}-mid:{self._private_message({'comment_id': target}, reply.body)}"
+            )
+        if reply.is_private:
+            user = reply.thread_key.removeprefix(f"{self.prefix}-user:")
+            return SentReceipt(external_id=f"{self.prefix}-mid:{self._private_message({'id': user}, reply.body)}")
+        return self.public_reply(reply, target_kind, target)
+
+    def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
+        raise NotImplementedError
+
     def _private_message(self, recipient: dict, text: str) -> str:
         response = self.graph.post(
             f"{self.account_id}/messages",
@@ -74,6 +92,7 @@ class MetaConnector(Connector):
 
 class FacebookConnector(MetaConnector):
     kind = "facebook"
+    prefix = "fb"
     comment_prefix = "fb-comment"
     # Backfill: what the webhook missed while it was down arrives within 10 minutes.
     supports_polling = True
@@ -107,16 +126,7 @@ class FacebookConnector(MetaConnector):
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise MalformedPayload(f"Not a Graph API backfill: {exc!r}") from exc
 
-    def send_reply(self, reply: OutboundReply) -> SentReceipt:
-        target_kind, _sep, target = reply.in_reply_to.partition(":")
-        if reply.private_reply:
-            # A private reply to a public comment: it arrives in the person's Messenger.
-            if target_kind != "fb-comment":
-                raise ConnectorError("A private reply needs a comment to answer.", permanent=True)
-            return SentReceipt(external_id=f"fb-mid:{self._private_message({'comment_id': target}, reply.body)}")
-        if reply.is_private:
-            psid = reply.thread_key.removeprefix("fb-user:")
-            return SentReceipt(external_id=f"fb-mid:{self._private_message({'id': psid}, reply.body)}")
+    def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         parent = target if target_kind in ("fb-comment", "fb-post") else reply.thread_key.removeprefix("fb-post:")
         response = self.graph.post(f"{parent}/comments", {"message": reply.body})
         return SentReceipt(external_id=f"fb-comment:{response['id']}")
@@ -124,21 +134,14 @@ class FacebookConnector(MetaConnector):
 
 class InstagramConnector(MetaConnector):
     kind = "instagram"
+    prefix = "ig"
     comment_prefix = "ig-comment"
     max_reply_length = 1000
 
     def entry_items(self, entry: dict) -> list[InboundItem]:
         return instagram_entry_items(entry)
 
-    def send_reply(self, reply: OutboundReply) -> SentReceipt:
-        target_kind, _sep, target = reply.in_reply_to.partition(":")
-        if reply.private_reply:
-            if target_kind != "ig-comment":
-                raise ConnectorError("A private reply needs a comment to answer.", permanent=True)
-            return SentReceipt(external_id=f"ig-mid:{self._private_message({'comment_id': target}, reply.body)}")
-        if reply.is_private:
-            user = reply.thread_key.removeprefix("ig-user:")
-            return SentReceipt(external_id=f"ig-mid:{self._private_message({'id': user}, reply.body)}")
+    def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         if target_kind != "ig-comment":
             raise ConnectorError("Instagram replies answer a comment.", permanent=True)
         response = self.graph.post(f"{target}/replies", {"message": reply.body})
