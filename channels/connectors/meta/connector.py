@@ -22,7 +22,12 @@ from channels.connectors.base import (
     SentReceipt,
 )
 from channels.connectors.meta.graph import GraphClient
-from channels.connectors.meta.parsing import backfill_items, instagram_entry_items, page_entry_items
+from channels.connectors.meta.parsing import (
+    backfill_items,
+    instagram_backfill_items,
+    instagram_entry_items,
+    page_entry_items,
+)
 
 BACKFILL_FIRST = 24 * 3600  # the first poll looks back a day
 OVERLAP = 120  # each poll overlaps the last by two minutes; ingest drops what it has
@@ -137,9 +142,31 @@ class InstagramConnector(MetaConnector):
     prefix = "ig"
     comment_prefix = "ig-comment"
     max_reply_length = 1000
+    supports_polling = True
+    poll_interval = 600
 
     def entry_items(self, entry: dict) -> list[InboundItem]:
         return instagram_entry_items(entry)
+
+    def fetch_since(self, cursor: str) -> FetchResult:
+        """Recent media with their comments, and Instagram Direct conversations, since the cursor."""
+        since = int(cursor or time.time() - BACKFILL_FIRST)
+        now = int(time.time())
+        media = self.graph.get(
+            f"{self.account_id}/media", {"fields": "id,comments.limit(100){id,text,from,timestamp}", "since": since}
+        )
+        conversations = self.graph.get(
+            f"{self.account_id}/conversations",
+            {"platform": "instagram", "fields": "messages.limit(25){id,message,from,created_time}", "since": since},
+        )
+        raw = json.dumps({"media": media.get("data", []), "conversations": conversations.get("data", [])}).encode()
+        return FetchResult(raw=raw, cursor=str(now - OVERLAP), item_count=len(self.parse_poll(raw)))
+
+    def parse_poll(self, body: bytes) -> list[InboundItem]:
+        try:
+            return instagram_backfill_items(json.loads(body), own_id=self.account_id)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise MalformedPayload(f"Not a Graph API backfill: {exc!r}") from exc
 
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         if target_kind != "ig-comment":

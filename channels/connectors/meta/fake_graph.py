@@ -24,6 +24,7 @@ class FakeGraph:
     # What GET /{page}/feed and /{page}/conversations return (Graph API shapes).
     feed: list[dict] = field(default_factory=list)
     conversations: list[dict] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)
     token_expired: bool = False
     rate_limited: bool = False
     ids: count = field(default_factory=lambda: count(900))
@@ -61,6 +62,8 @@ class FakeGraph:
             )
         if method == "GET" and parts[-1:] == ["feed"]:
             return 200, {}, {"data": self.feed, "paging": {}}
+        if method == "GET" and parts[-1:] == ["media"]:
+            return 200, {}, {"data": self.media, "paging": {}}
         if method == "GET" and parts[-1:] == ["conversations"]:
             return 200, {}, {"data": self.conversations, "paging": {}}
         if method != "POST" or not parts:

@@ -163,3 +163,35 @@ def _graph_item(external_id: str, thread_key: str, node: dict, *, public: bool, 
         created_at=_iso(node.get("created_time")),
         parent_url=f"https://www.facebook.com/{post_id}" if post_id else "",
     )
+
+
+def instagram_backfill_items(batch: dict, *, own_id: str) -> list[InboundItem]:
+    """``/{ig-user}/media`` with comments and ``/{ig-user}/conversations?platform=instagram`` as items."""
+    items = []
+    for media in batch.get("media", []):
+        for comment in media.get("comments", {}).get("data", []):
+            author = comment.get("from", {})
+            if str(author.get("id")) == own_id:
+                continue
+            username = author.get("username", "")
+            items.append(
+                InboundItem(
+                    external_id=f"ig-comment:{comment['id']}",
+                    thread_key=f"ig-media:{media['id']}",
+                    is_private=False,
+                    author=ContactRef(
+                        external_id=str(author.get("id", "")),
+                        handle=f"@{username}" if username else str(author.get("id", "")),
+                        display_name=username,
+                        profile_url=f"https://www.instagram.com/{username}/" if username else "",
+                    ),
+                    body=comment.get("text", ""),
+                    created_at=_iso(comment.get("timestamp")),
+                )
+            )
+    for conversation in batch.get("conversations", []):
+        for message in conversation.get("messages", {}).get("data", []):
+            sender = str(message.get("from", {}).get("id", ""))
+            if sender and sender != own_id:
+                items.append(_graph_item(f"ig-mid:{message['id']}", f"ig-user:{sender}", message, public=False))
+    return items

@@ -239,3 +239,36 @@ def test_polling_backfills_what_the_webhook_missed_without_duplicates(deliver_me
     assert Message.objects.get(external_id="fb-mid:m_missed").conversation.is_private
     page.refresh_from_db()
     assert int(page.poll_cursor) > 0
+
+
+def test_instagram_backfill(deliver_meta, instagram, fake_graph):
+    from tests.channels.x.conftest import poll
+
+    deliver_meta(fixture("instagram.json"))
+    fake_graph.media = [
+        {
+            "id": "17902000000000001",
+            "comments": {
+                "data": [
+                    {
+                        "id": "17865799348089039",
+                        "text": "¡Qué pinta! ¿Cuánto cuesta la tarta?",
+                        "from": {"id": "232323232", "username": "rosa.p"},
+                        "timestamp": "2026-11-24T09:41:00+0000",
+                    },
+                    {
+                        "id": "17865799348089099",
+                        "text": "¿Hacéis tartas veganas?",
+                        "from": {"id": "454545", "username": "vega.n"},
+                        "timestamp": "2026-11-24T10:00:00+0000",
+                    },
+                ]
+            },
+        }
+    ]
+    assert poll(instagram, force=False).status == "polled"
+    assert Message.objects.filter(external_id="ig-comment:17865799348089039").count() == 1
+    assert (
+        Message.objects.get(external_id="ig-comment:17865799348089099").conversation.thread_key
+        == "ig-media:17902000000000001"
+    )
