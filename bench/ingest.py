@@ -89,8 +89,8 @@ def _raw_inserter(rows: int, offset: int, results) -> None:
         for i in range(offset, offset + rows):
             cur.execute(
                 "INSERT INTO bench_raw_message (conversation_id, channel_id, direction, external_id, author_contact_id,"
-                " body, attachments, created_at, received_at, delivery_status, delivery_error, attempts, hidden_reason)"
-                " VALUES (1, 1, 'in', %s, 1, %s, '[]', now(), now(), '', '', 0, '')",
+                " body, attachments, created_at, received_at, delivery_status, delivery_error, attempts, hidden_reason,"
+                " to_private) VALUES (1, 1, 'in', %s, 1, %s, '[]', now(), now(), '', '', 0, '', false)",
                 (f"raw-{i}", f"Hola, ¿tenéis pan sin gluten? {i}"),
             )
     conn.close()
