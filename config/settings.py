@@ -316,7 +316,7 @@ META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v24.0")
 META_GRAPH_BASE_URL = os.environ.get("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_GRAPH_TIMEOUT = float(os.environ.get("META_GRAPH_TIMEOUT", "15"))
 # The brand's name, for {brand} in canned replies.
-MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME", "Panadería La Espiga")
+MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME") or "Panadería La Espiga"
 # Where people open Mostrador; links in e-mails point here.
 MOSTRADOR_BASE_URL = os.environ.get("MOSTRADOR_BASE_URL", "http://127.0.0.1:8000")
 # A poll holds its channel this long at most; a failed poll retries after this.
