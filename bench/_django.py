@@ -14,13 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
-def django_on_fresh_database(name: str, *, say) -> None:
+def recreate_database(name: str) -> None:
+    """Drop and create the benchmark's own PostgreSQL database."""
     conn = psycopg2.connect(dbname="postgres", **PG)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         cur.execute(f"CREATE DATABASE {name}")
     conn.close()
+
+
+def django_on_fresh_database(name: str, *, say) -> None:
+    recreate_database(name)
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
     os.environ.setdefault("SECRET_KEY", "bench-only")

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import psycopg2
+from _django import recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -49,15 +50,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def recreate_database() -> None:
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        cur.execute(f"CREATE DATABASE {DB}")
-    conn.close()
 
 
 def env() -> dict:
@@ -222,7 +214,7 @@ def main() -> int:
     args = parser.parse_args()
 
     say(f"fresh database {DB}, migrating")
-    recreate_database()
+    recreate_database(DB)
     manage("migrate", "--noinput")
     subprocess.run(["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], check=True, stdout=subprocess.DEVNULL)
 

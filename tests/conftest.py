@@ -141,26 +141,24 @@ def fake_graph(settings):
     yield from _served(FakeGraph(), serve_graph, settings, "META_GRAPH_BASE_URL")
 
 
+def _meta_channel(kind: str, account: str, token: str):
+    return ChannelFactory(
+        kind=kind,
+        name=f"{'Facebook' if kind == 'facebook' else 'Instagram'} La Espiga",
+        key=f"{kind}-laespiga",
+        external_account_id=account,
+        credentials={"access_token": token},
+    )
+
+
 @pytest.fixture
 def page(db, fake_graph):
-    return ChannelFactory(
-        kind="facebook",
-        name="Facebook La Espiga",
-        key="fb-laespiga",
-        external_account_id="100000000000001",
-        credentials={"access_token": "page-token"},
-    )
+    return _meta_channel("facebook", "100000000000001", "page-token")
 
 
 @pytest.fixture
 def instagram(db, fake_graph):
-    return ChannelFactory(
-        kind="instagram",
-        name="Instagram La Espiga",
-        key="ig-laespiga",
-        external_account_id="17841400000000001",
-        credentials={"access_token": "ig-token"},
-    )
+    return _meta_channel("instagram", "17841400000000001", "ig-token")
 
 
 def _served(state, serve_fn, settings, setting: str):
