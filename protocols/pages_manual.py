@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages as flash
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -55,7 +56,9 @@ def manual_category(request, slug: str):
             "category": category,
             "rules": Rule.objects.filter(category=category, active=True).order_by("position"),
             "policies": SlaPolicy.objects.filter(category=category, active=True).select_related("calendar", "channel"),
-            "escalations": EscalationRule.objects.filter(active=True).filter(category__in=[category, None]),
+            "escalations": EscalationRule.objects.filter(active=True).filter(
+                Q(category=category) | Q(category__isnull=True)
+            ),
             "canned": CannedReply.objects.filter(category=category, active=True),
             "examples": [e.strip() for e in category.examples.split("\n\n") if e.strip()],
             "tab": "manual",

@@ -151,3 +151,9 @@ def test_the_manual_page_shows_handling_deadlines_and_canned(client, chat, owner
     html = client.get(reverse("protocols:manual-category", args=["queja"])).content.decode()
     assert "Cobro duplicado" in html and "60" in html
     assert client.get(reverse("protocols:category-edit", args=["queja"])).status_code == 403
+
+
+def test_the_manual_lists_the_escalation_that_applies(client, chat, owner):
+    client.force_login(owner)
+    html = client.get(reverse("protocols:manual-category", args=["crisis"])).content.decode()
+    assert "los Community Managers" in html  # the crisis escalation rule (category: any)
