@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "core.apps.CoreConfig",
     "channels.apps.ChannelsConfig",
     "inbox.apps.InboxConfig",
     "protocols.apps.ProtocolsConfig",

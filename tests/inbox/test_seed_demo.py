@@ -123,3 +123,24 @@ def test_the_readme_sample_is_accepted_by_the_demo_channel(client):
     assert response.status_code == 202, response.content
     inbound_events_drain()
     assert Message.objects.count() == before + 1
+
+
+def test_every_demo_conversation_opens_after_the_first_handovers(client):
+    """Hardening item 1: minutes after `make run` the rota handed work over and
+    the handed-over conversations answered 500."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teams.models import Team
+    from teams.services.assignment import shift_handover
+
+    _seed()
+    # Walk a day of shift ends: every team hands over whatever it holds.
+    for hours in range(0, 24, 2):
+        for team in Team.objects.all():
+            shift_handover(team=team, now=timezone.now() + timedelta(hours=hours))
+    assert Message.objects.filter(direction=Message.Direction.NOTE, sender__isnull=True).exists()
+    client.force_login(get_user_model().objects.get(username="supervisor"))
+    for pk in Conversation.objects.values_list("pk", flat=True):
+        assert client.get(f"/conversations/{pk}/").status_code == 200, pk

@@ -189,3 +189,17 @@ def test_a_protocol_rule_can_send_a_conversation_to_another_team(team, staff, we
     assert conversation.team == legal
     result = conversations_assign(conversation_ids=[conversation.pk], now=MORNING)
     assert result.assigned == {conversation.pk: lawyer.user_id}
+
+
+def test_a_handed_over_conversation_still_opens_for_everyone(client, team, staff, web_channel):
+    """Hardening item 1: the handover note has no sender; the page showed it with a 500."""
+    conversation = new_conversations(web_channel, 1)[0]
+    conversations_assign(conversation_ids=[conversation.pk], now=MORNING)
+    shift_handover(team=team, now=EVENING)
+    note = conversation.messages.get(direction=Message.Direction.NOTE)
+    assert note.sender is None
+    client.force_login(staff["bea"].user)
+    page = client.get(f"/conversations/{conversation.pk}/")
+    assert page.status_code == 200
+    assert note.body in page.content.decode()
+    assert "Mostrador" in page.content.decode()  # a note by the system is signed by it
