@@ -88,8 +88,8 @@ def main() -> None:
 
     from django.db import connection
 
+    from core.models import Alert
     from protocols.escalation import conversations_escalate
-    from protocols.models import Alert
     from protocols.sla import sla_sweep
     from protocols.tasks import conversations_escalate_task
 

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from channels.forms import MetaChannelForm, WebChannelForm, XChannelForm
 from channels.models import Channel, InboundEvent
+from core import roles
+from core.pages import role_required
 from inbox.services.ingest import inbound_event_replay
-from inbox.views import role_required
-from teams import roles
 
 
 @role_required(roles.can_view_inbox)

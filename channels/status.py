@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.models import Channel
-from teams.roles import Role
+from core.alerts import alerts_create
+from core.models import Alert
+from core.roles import Role
 
 
 def channel_disable(*, channel: Channel, reason: str) -> bool:
     """Disable ``channel`` (an expired or revoked token) once; tell the CMs. Returns whether it changed."""
-    from protocols.models import Alert
 
     now = timezone.now()
     changed = Channel.objects.filter(pk=channel.pk, active=True).update(
@@ -21,5 +22,5 @@ def channel_disable(*, channel: Channel, reason: str) -> bool:
     if changed:
         managers = get_user_model().objects.filter(is_active=True, groups__name=Role.COMMUNITY_MANAGER).distinct()
         text = _("%(channel)s was disabled: %(reason)s") % {"channel": channel.name, "reason": reason}
-        Alert.objects.bulk_create(Alert(recipient=m, kind=Alert.Kind.CHANNEL, text=text[:300]) for m in managers)
+        alerts_create(alerts=(Alert(recipient=m, kind=Alert.Kind.CHANNEL, text=text[:300]) for m in managers))
     return bool(changed)

@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from channels.api.views import ChannelViewSet
+from core.api import AlertViewSet
 from inbox.api.views import ConversationViewSet, obtain_token, retry_message
 from listening.api import views as listening_views
 from protocols.api import views as protocol_views
@@ -21,7 +22,7 @@ router.register("protocol/checks", protocol_views.ReplyCheckViewSet, basename="r
 router.register("protocol/sensitive-topics", protocol_views.SensitiveTopicViewSet, basename="sensitive-topic")
 router.register("protocol/versions", protocol_views.ProtocolChangeViewSet, basename="protocol-change")
 router.register("protocol/proposals", protocol_views.CaseProposalViewSet, basename="case-proposal")
-router.register("alerts", protocol_views.AlertViewSet, basename="alert")
+router.register("alerts", AlertViewSet, basename="alert")
 router.register("listening/watches", listening_views.WatchViewSet, basename="watch")
 router.register("listening/results", listening_views.ResultViewSet, basename="listening-result")
 router.register("teams", team_views.TeamViewSet, basename="team")

@@ -94,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "teams.context_processors.roles",
+                "core.context_processors.roles",
                 "protocols.context_processors.alerts",
             ],
         },
@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listening.tasks.watches_poll_due_task",
         "schedule": timedelta(seconds=60),
     },
+    # Alert e-mails owed and not yet sent (the broker was down, or SMTP failed).
+    "email-alerts": {
+        "task": "core.tasks.alerts_email_task",
+        "schedule": timedelta(seconds=60),
+    },
     # Replies still queued after their task was lost; stuck sends marked failed.
     "resend-queued-replies": {
         "task": "inbox.tasks.replies_requeue_task",
@@ -266,7 +271,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["teams.permissions.IsStaffRole"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsStaffRole"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from core.admin_permissions import grant_admin_permissions
+
+        # After every app's permissions exist (they are made on post_migrate too).
+        post_migrate.connect(grant_admin_permissions, dispatch_uid="mostrador-grant-admin-permissions")

@@ -1,11 +1,7 @@
 """Pages of the inbox. Thin: read through selectors, write through services."""
 
-from functools import wraps
-
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,29 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from channels.models import Channel
+from core import roles
+from core.pages import role_required
 from inbox import selectors
 from inbox.forms import AssignForm, HideForm, NoteForm, ReplyForm
 from inbox.models import Conversation, Message
 from inbox.services import conversations as conversation_services
 from inbox.services import moderation
 from inbox.services import replies as reply_services
-from teams import roles
-
-
-def role_required(check):
-    """Signed in (else to the login page) and allowed by ``check`` (else 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 @role_required(roles.can_view_inbox)

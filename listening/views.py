@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inbox.views import role_required
+from core import roles
+from core.pages import role_required
 from listening import selectors
 from listening.forms import WatchForm
 from listening.models import Result, Watch
 from listening.services import SendRefused, result_send_to_inbox
 from protocols.pages import protocol_edit
-from teams import roles
 
 
 @role_required(roles.can_view_inbox)

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from protocols.models import Alert, CrisisAlert
+from core.models import Alert
+from protocols.models import CrisisAlert
 
 
 def alerts(request) -> dict:

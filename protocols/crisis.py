@@ -20,11 +20,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.alerts import alerts_create
+from core.models import Alert
+from core.roles import Role
 from inbox.models import Message
 from protocols.matching import fold, words_of
-from protocols.models import Alert, CrisisAlert
+from protocols.models import CrisisAlert
 from protocols.sentiment import sentiment_score
-from teams.roles import Role
 
 # Words that say nothing about the subject (Spanish and English).
 _STOPWORDS = frozenset(
@@ -192,7 +194,7 @@ def _warn(alert: CrisisAlert) -> None:
         "minutes": alert.window_minutes,
         "usual": alert.usual,
     }
-    Alert.objects.bulk_create(Alert(recipient=person, kind=Alert.Kind.CRISIS, text=text[:300]) for person in people)
+    alerts_create(alerts=(Alert(recipient=person, kind=Alert.Kind.CRISIS, text=text[:300]) for person in people))
 
 
 def crisis_close(*, alert: CrisisAlert, by) -> CrisisAlert:

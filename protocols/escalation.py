@@ -3,18 +3,14 @@ is at risk or breached and when a crisis item arrives (the CM's escalation rules
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.alerts import alerts_create
+from core.models import Alert
+from core.roles import Role
 from inbox.models import Conversation, ConversationEvent
-from protocols.models import Alert, EscalationRule
-from teams.roles import Role
+from protocols.models import EscalationRule
 
 _EVENT_KIND = {
     "at_risk": ConversationEvent.Kind.SLA_AT_RISK,
@@ -82,46 +78,14 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
                 recipients[person.pk] = (person, email_before or rule.by_email)
         text = _texts(trigger, conversation)[:300]
         for person, by_email in recipients.values():
-            alert = Alert(recipient=person, kind=trigger, conversation=conversation, text=text)
-            alert.by_email = by_email
-            alerts.append(alert)
-    Alert.objects.bulk_create(alerts)
-    emailed = [alert.pk for alert in alerts if alert.by_email and alert.recipient.email]
-    if emailed:
-        from protocols.tasks import alerts_email_task
-
-        transaction.on_commit(lambda: alerts_email_task.delay(emailed))
+            alerts.append(
+                Alert(
+                    recipient=person,
+                    kind=trigger,
+                    conversation=conversation,
+                    text=text,
+                    email=by_email and bool(person.email),
+                )
+            )
+    alerts_create(alerts=alerts)
     return len(alerts)
-
-
-def alerts_email(*, alert_ids: list[int]) -> int:
-    """Send the e-mail of these alerts: one message per recipient, listing their conversations."""
-    alerts = Alert.objects.filter(pk__in=alert_ids).select_related("recipient").order_by("recipient_id", "id")
-    mails = _mails(list(alerts))
-    if mails:
-        send_mass_mail(mails, fail_silently=False)
-    return len(mails)
-
-
-def _mails(alerts: list[Alert]) -> list[tuple[str, str, str, list[str]]]:
-    by_recipient: dict[int, list[Alert]] = defaultdict(list)
-    for alert in alerts:
-        if alert.recipient.email:
-            by_recipient[alert.recipient_id].append(alert)
-    base = settings.MOSTRADOR_BASE_URL.rstrip("/")
-    mails = []
-    for items in by_recipient.values():
-        recipient = items[0].recipient
-        lines = [f"- {alert.text}: {base}{reverse('inbox:detail', args=[alert.conversation_id])}" for alert in items]
-        subject = items[0].text if len(items) == 1 else _("%(count)s conversations need you") % {"count": len(items)}
-        mails.append((f"[Mostrador] {subject}", "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [recipient.email]))
-    return mails
-
-
-def alerts_mark_read(*, user, alert_ids: list[int] | None = None) -> int:
-    from django.utils import timezone
-
-    unread = Alert.objects.filter(recipient=user, read_at__isnull=True)
-    if alert_ids is not None:
-        unread = unread.filter(pk__in=alert_ids)
-    return unread.update(read_at=timezone.now())

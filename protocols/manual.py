@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from protocols.models import Alert, CaseProposal, Category
+from core.models import Alert
+from protocols.models import CaseProposal, Category
 from protocols.versions import protocol_change_record, snapshot
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inbox.views import role_required
+from core import roles
+from core.pages import role_required
 from protocols import forms
 from protocols.crisis import crisis_close
-from protocols.escalation import alerts_mark_read
-from protocols.models import Alert, AuthorList, BusinessCalendar, CrisisAlert, EscalationRule, Rule, SlaPolicy
+from protocols.models import AuthorList, BusinessCalendar, CrisisAlert, EscalationRule, Rule, SlaPolicy
 from protocols.services import rule_condition, rule_save, rule_try
 from protocols.versions import protocol_change_record, snapshot
-from teams import roles
 
 can_read = role_required(roles.can_view_inbox)
 can_edit = role_required(roles.can_manage_protocol)
@@ -137,18 +135,3 @@ def crisis_close_view(request, pk: int):
     crisis_close(alert=get_object_or_404(CrisisAlert, pk=pk), by=request.user)
     flash.success(request, _("Crisis alert closed."))
     return redirect(request.POST.get("next") or "inbox:list")
-
-
-@can_read
-def alert_list(request):
-    alerts = Alert.objects.filter(recipient=request.user).select_related("conversation__contact")[:100]
-    return render(request, "protocols/alerts.html", {"alerts": alerts})
-
-
-@require_POST
-@can_read
-def alerts_read(request):
-    alerts_mark_read(user=request.user)
-    if request.htmx:
-        return HttpResponse("")
-    return redirect("protocols:alerts")

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import roles
+from core.pages import role_required
 from inbox.models import Conversation
-from inbox.views import role_required
 from protocols import forms_replies as forms
 from protocols.canned import canned_render, canned_search
 from protocols.checks import reply_findings
@@ -27,7 +28,6 @@ from protocols.models import (
     SlaPolicy,
 )
 from protocols.pages import can_edit, can_read, protocol_edit
-from teams import roles
 
 
 @can_read

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from inbox.bulk import rows_update
+from core.db import rows_update
 from inbox.models import Conversation, ConversationEvent, Message
 from protocols.matching import Condition, Match, author_keys, fold, match, words_of
 from protocols.models import Rule

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inbox.bulk import rows_update
+from core.db import rows_update
 from inbox.models import Conversation
 from protocols.business_time import Calendar, business_add, business_elapsed, parse_hours
 from protocols.models import BusinessCalendar, SlaOutcome, SlaPolicy

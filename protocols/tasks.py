@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from protocols.escalation import alerts_email, conversations_escalate
+from protocols.escalation import conversations_escalate
 from protocols.sla import sla_sweep
 
 
@@ -10,11 +10,6 @@ from protocols.sla import sla_sweep
 def sla_sweep_task() -> dict:
     result = sla_sweep()
     return {"at_risk": len(result.at_risk), "breached": len(result.breached)}
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def alerts_email_task(alert_ids: list[int]) -> int:
-    return alerts_email(alert_ids=alert_ids)
 
 
 @shared_task

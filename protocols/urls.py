@@ -33,6 +33,4 @@ urlpatterns = [
     path("checks/", pages_manual.checks_for_text, name="checks"),
     path("conversations/<int:pk>/propose/", pages_manual.propose, name="propose"),
     path("proposals/<int:pk>/decide/", pages_manual.decide, name="decide"),
-    path("alerts/", pages.alert_list, name="alerts"),
-    path("alerts/read/", pages.alerts_read, name="alerts-read"),
 ]

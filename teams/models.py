@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.validators import validate_time_zone
+from core.validators import validate_time_zone
 
 WEEKDAYS = [
     (0, _("Monday")),

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from inbox.views import role_required
-from teams import forms, roles
+from core import roles
+from core.pages import role_required
+from teams import forms
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from teams.selectors import rota_week, team_now
 

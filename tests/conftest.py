@@ -11,7 +11,7 @@ from channels.connectors.meta.fake_graph import serve as serve_graph
 from channels.connectors.signatures import hmac_sha256_hex
 from channels.connectors.x.fake_api import FakeX, serve
 from config.celery_app import app as celery_app
-from inbox import dispatch
+from core import queue as dispatch
 from tests.factories import PASSWORD, ChannelFactory, ConversationFactory, InboundMessageFactory, UserFactory
 
 

@@ -2,7 +2,7 @@ from rest_framework import mixins, viewsets
 
 from channels.api.serializers import ChannelSerializer
 from channels.models import Channel
-from teams.permissions import CanManageChannelsOrReadOnly
+from core.permissions import CanManageChannelsOrReadOnly
 
 
 class ChannelViewSet(

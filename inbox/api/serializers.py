@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from inbox.models import Contact, Conversation, Message
+from inbox.models import Contact, Conversation, ConversationEvent, Message
 
 
 class UserRefSerializer(serializers.ModelSerializer):
@@ -99,3 +99,13 @@ class BodySerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), allow_null=True)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """One line of a conversation's assignment history."""
+
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = ConversationEvent
+        fields = ["id", "kind", "actor", "data", "created_at"]

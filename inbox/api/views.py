@@ -11,8 +11,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.permissions import CanAssign, CanReply, IsStaffRole
 from inbox import selectors
 from inbox.api.serializers import (
+    AssignmentSerializer,
     AssignSerializer,
     BodySerializer,
     ConversationDetailSerializer,
@@ -22,8 +24,6 @@ from inbox.api.serializers import (
 from inbox.models import ConversationEvent, Message
 from inbox.services import conversations as conversation_services
 from inbox.services import replies as reply_services
-from teams.api.serializers import AssignmentSerializer
-from teams.permissions import CanAssign, CanReply, IsStaffRole
 
 
 class TokenThrottle(SimpleRateThrottle):

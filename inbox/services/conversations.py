@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
 from inbox import events
 from inbox.models import Conversation, ConversationEvent, Message
 from protocols.sla import conversation_sla_resolved, conversations_sla_update
-from teams import roles
 
 
 class ConversationActionRefused(Exception):

@@ -23,9 +23,9 @@ from django.utils import timezone
 from channels.connectors.base import InboundItem
 from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent
+from core.db import rows_update
+from core.queue import dispatch
 from inbox import events
-from inbox.bulk import rows_update
-from inbox.dispatch import dispatch
 from inbox.models import Contact, Conversation, ConversationEvent, Message
 from protocols.services import inbound_protocol_apply
 

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from channels.connectors.base import ConnectorError, ContactRef, OutboundReply
 from channels.connectors.registry import connector_class, connector_for
 from channels.status import channel_disable
+from core.queue import dispatch
 from inbox import events
-from inbox.dispatch import dispatch
 from inbox.models import Conversation, ConversationEvent, Message
 from protocols.checks import blocking_reasons
 from protocols.sla import conversation_sla_replied

@@ -4,11 +4,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.permissions import CanManageProtocolOrReadOnly, CanReply, IsStaffRole
 from listening import selectors
 from listening.api.serializers import ResultSerializer, WatchSerializer
 from listening.models import Watch
 from listening.services import SendRefused, result_send_to_inbox
-from teams.permissions import CanManageProtocolOrReadOnly, CanReply, IsStaffRole
 
 
 class WatchViewSet(viewsets.ModelViewSet):

@@ -2,7 +2,6 @@ from rest_framework import serializers
 
 from protocols.business_time import parse_hours
 from protocols.models import (
-    Alert,
     AuthorList,
     BusinessCalendar,
     CannedReply,
@@ -117,12 +116,6 @@ class AuthorListSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuthorList
         fields = ["id", "name", "kind", "handles"]
-
-
-class AlertSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Alert
-        fields = ["id", "kind", "conversation", "text", "created_at", "read_at"]
 
 
 class CannedReplySerializer(serializers.ModelSerializer):

@@ -4,15 +4,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.permissions import CanManageProtocolOrReadOnly, CanReply
 from protocols.api import serializers as s
 from protocols.checks import reply_findings
-from protocols.escalation import alerts_mark_read
 from protocols.manual import ProposalRefused, case_decide, case_propose
 from protocols.models import (
-    Alert,
     AuthorList,
     BusinessCalendar,
     CannedReply,
@@ -27,7 +25,6 @@ from protocols.models import (
 )
 from protocols.services import rule_condition, rule_save, rule_try
 from protocols.versions import protocol_change_record, snapshot
-from teams.permissions import CanManageProtocolOrReadOnly, CanReply
 
 
 class ProtocolViewSet(viewsets.ModelViewSet):
@@ -126,21 +123,6 @@ class EscalationRuleViewSet(ProtocolViewSet):
 class AuthorListViewSet(ProtocolViewSet):
     queryset = AuthorList.objects.all()
     serializer_class = s.AuthorListSerializer
-
-
-class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The signed-in user's alerts, newest first."""
-
-    serializer_class = s.AlertSerializer
-    permission_classes = [IsAuthenticated]
-
-    def get_queryset(self):
-        return Alert.objects.filter(recipient=self.request.user)
-
-    @extend_schema(request=None, responses=None)
-    @action(detail=False, methods=["post"], url_path="read")
-    def read(self, request):
-        return Response({"marked": alerts_mark_read(user=request.user)})
 
 
 class CannedReplyViewSet(ProtocolViewSet):

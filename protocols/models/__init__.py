@@ -2,13 +2,12 @@
 
 from protocols.models.category import Category
 from protocols.models.crisis import CrisisAlert
-from protocols.models.escalation import Alert, EscalationRule
+from protocols.models.escalation import EscalationRule
 from protocols.models.replies import CannedReply, CaseProposal, ProtocolChange, ReplyCheck, SensitiveTopic
 from protocols.models.rule import AuthorList, Rule
 from protocols.models.sla import BusinessCalendar, Holiday, SlaOutcome, SlaPolicy
 
 __all__ = [
-    "Alert",
     "AuthorList",
     "BusinessCalendar",
     "CannedReply",

@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.validators import validate_time_zone
+from core.validators import validate_time_zone
 from protocols.models.category import Category
 
 

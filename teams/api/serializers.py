@@ -1,6 +1,5 @@
 from rest_framework import serializers
 
-from inbox.models import ConversationEvent
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 
 
@@ -75,13 +74,3 @@ class OnShiftSerializer(serializers.Serializer):
     on_shift = serializers.BooleanField()
     shift_ends_at = serializers.DateTimeField(allow_null=True)
     open_count = serializers.IntegerField()
-
-
-class AssignmentSerializer(serializers.ModelSerializer):
-    """One line of a conversation's assignment history."""
-
-    actor = serializers.CharField(source="actor.username", default=None)
-
-    class Meta:
-        model = ConversationEvent
-        fields = ["id", "kind", "actor", "data", "created_at"]

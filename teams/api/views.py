@@ -4,9 +4,9 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.permissions import CanManageRotaOrReadOnly
 from teams.api import serializers as s
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-from teams.permissions import CanManageRotaOrReadOnly
 from teams.selectors import team_now
 
 

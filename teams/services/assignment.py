@@ -18,9 +18,10 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inbox.bulk import rows_update
+from core.alerts import alerts_create
+from core.db import rows_update
+from core.models import Alert
 from inbox.models import Conversation, ConversationEvent, Message
-from protocols.models import Alert
 from teams.models import Member, Team
 from teams.rota import on_shift
 from teams.services.rota import members_on_shift, rota_load, teams_for_channels
@@ -149,19 +150,21 @@ def _notify_assigned(counts: Counter, result: AssignmentResult, reason: str) -> 
     by_user: dict[int, list[int]] = defaultdict(list)
     for conversation_id, user_id in result.assigned.items():
         by_user[user_id].append(conversation_id)
-    Alert.objects.bulk_create(
-        Alert(
-            recipient_id=user_id,
-            kind=Alert.Kind.ASSIGNED,
-            conversation_id=ids[0] if len(ids) == 1 else None,
-            text=(
-                _("New conversation assigned to you")
-                if len(ids) == 1
-                else _("%(count)s new conversations assigned to you") % {"count": len(ids)}
-            ),
+    alerts_create(
+        alerts=(
+            Alert(
+                recipient_id=user_id,
+                kind=Alert.Kind.ASSIGNED,
+                conversation_id=ids[0] if len(ids) == 1 else None,
+                text=(
+                    _("New conversation assigned to you")
+                    if len(ids) == 1
+                    else _("%(count)s new conversations assigned to you") % {"count": len(ids)}
+                ),
+            )
+            for user_id, ids in by_user.items()
+            if counts[user_id]
         )
-        for user_id, ids in by_user.items()
-        if counts[user_id]
     )
 
 
@@ -223,12 +226,14 @@ def _handover_record(previous: dict[int, int], result: AssignmentResult, leaving
         )
     Message.objects.bulk_create(notes)
     ConversationEvent.objects.bulk_create(log)
-    Alert.objects.bulk_create(
-        Alert(
-            recipient_id=user_id,
-            kind=Alert.Kind.HANDOVER,
-            text=_("Handed over to you at the start of your shift: %(summary)s")
-            % {"summary": ", ".join(f"{n} × {giver}" for giver, n in givers.items())},
+    alerts_create(
+        alerts=(
+            Alert(
+                recipient_id=user_id,
+                kind=Alert.Kind.HANDOVER,
+                text=_("Handed over to you at the start of your shift: %(summary)s")
+                % {"summary": ", ".join(f"{n} × {giver}" for giver, n in givers.items())},
+            )
+            for user_id, givers in received.items()
         )
-        for user_id, givers in received.items()
     )

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from protocols.models import Alert
+from core.models import Alert
+from core.roles import Role
 from teams.models import Team
-from teams.roles import Role
 from teams.services.rota import team_coverage
 
 

@@ -117,7 +117,7 @@ def test_broker_down_still_accepts_and_stores(
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(tasks.inbound_events_drain_task, "apply_async", broker_down)
-    monkeypatch.setattr("inbox.dispatch._broker_down_until", 0.0)
+    monkeypatch.setattr("core.queue._broker_down_until", 0.0)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_webhook(web_channel, FORM)
     assert response.status_code == 202

@@ -14,7 +14,7 @@ from django.db import connection
 from kombu import pools as kombu_pools
 
 from config.celery_app import app as celery_app
-from inbox import dispatch
+from core import queue as dispatch
 from inbox.models import Message
 from inbox.services import replies
 from tests.factories import ChannelFactory, UserFactory

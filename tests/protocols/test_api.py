@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from protocols.models import Alert, Rule
+from core.models import Alert
+from protocols.models import Rule
 from tests.protocols.helpers import deliver
 from tests.protocols.helpers import sweep as sla_sweep
 

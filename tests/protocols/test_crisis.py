@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Alert
 from protocols.crisis import crisis_detect, subjects_of
-from protocols.models import Alert, CrisisAlert
+from protocols.models import CrisisAlert
 from tests.protocols.helpers import deliver
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from protocols.models import Alert, BusinessCalendar, Category, Rule, SlaPolicy
+from core.models import Alert
+from protocols.models import BusinessCalendar, Category, Rule, SlaPolicy
 from tests.protocols.helpers import deliver
 from tests.protocols.helpers import sweep as sla_sweep
 
@@ -162,8 +163,8 @@ def test_the_inbox_shows_deadlines_and_the_late_ones(as_user, gestor, supervisor
     assert f"/conversations/{late.pk}/" in html
     # The supervisors were warned; the alert is in their bell and on the alerts page.
     assert Alert.objects.filter(recipient=supervisor, kind="breached").exists()
-    page = client.get(reverse("protocols:alerts")).content.decode()
+    page = client.get(reverse("alerts:list")).content.decode()
     assert f"/conversations/{late.pk}/" in page
     assert 'data-testid="unread-alerts"' in page
-    client.post(reverse("protocols:alerts-read"))
+    client.post(reverse("alerts:read"))
     assert not Alert.objects.filter(recipient=supervisor, read_at__isnull=True).exists()

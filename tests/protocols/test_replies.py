@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.models import Alert
 from inbox.models import Message
 from protocols.canned import canned_render, canned_search
 from protocols.checks import misspellings, reply_findings
-from protocols.models import Alert, CannedReply, CaseProposal, Category, ProtocolChange, ReplyCheck, Rule
+from protocols.models import CannedReply, CaseProposal, Category, ProtocolChange, ReplyCheck, Rule
 from tests.factories import ConversationFactory, InboundMessageFactory
 
 pytestmark = pytest.mark.django_db

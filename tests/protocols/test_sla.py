@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.models import Alert
 from inbox.models import Conversation, ConversationEvent
 from inbox.services.conversations import conversation_assign, conversation_resolve
 from inbox.services.replies import reply_create, reply_send
 from protocols.business_time import Calendar, business_add, parse_hours
-from protocols.models import Alert, BusinessCalendar, Category, EscalationRule, SlaOutcome, SlaPolicy
+from protocols.models import BusinessCalendar, Category, EscalationRule, SlaOutcome, SlaPolicy
 from tests.protocols.helpers import deliver
 from tests.protocols.helpers import sweep as sla_sweep
 

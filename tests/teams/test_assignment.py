@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from core.models import Alert
 from inbox.models import Conversation, ConversationEvent, Message
-from protocols.models import Alert
 from teams.models import Absence, Member, Shift, Team
 from teams.services.assignment import conversations_assign, shift_handover, team_queue_drain
 from tests.factories import ConversationFactory, InboundMessageFactory, UserFactory

@@ -171,7 +171,7 @@ def test_rate_limits_are_retried_and_an_expired_token_disables_the_channel(deliv
     assert message.delivery_status == "failed" and "190" in message.delivery_error
     page.refresh_from_db()
     assert not page.active and "190" in page.last_error
-    from protocols.models import Alert
+    from core.models import Alert
 
     assert Alert.objects.get(recipient=cm, kind="channel").text.startswith("Facebook La Espiga")
 

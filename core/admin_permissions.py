@@ -1,6 +1,6 @@
 """Django admin permissions for the roles, granted after every migrate.
 
-The roles' rules live in ``teams.roles``; the admin needs model permissions
+The roles' rules live in ``core.roles``; the admin needs model permissions
 as well, so the Community Manager (the only staff role) can manage channels and
 categories there, and read — never delete — what users wrote.
 """

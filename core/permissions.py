@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from teams import roles
+from core import roles
 
 
 class IsStaffRole(BasePermission):
