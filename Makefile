@@ -52,6 +52,7 @@ services:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## bench: every benchmark under bench/, each ending with one JSON line.
 bench: $(VENV)/.installed-dev services

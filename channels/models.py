@@ -8,7 +8,7 @@ from channels.fields import EncryptedJSONField
 class Channel(models.Model):
     """One account the company must attend on one network: a counter."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices())
+    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices)
     name = models.CharField(_("name"), max_length=120)
     key = models.SlugField(
         _("key"), max_length=60, unique=True, help_text=_("Identifies the channel in its webhook URL.")

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from channels.forms import MetaChannelForm, WebChannelForm, XChannelForm
+from channels.inbound import inbound_event_replay
 from channels.models import Channel, InboundEvent
 from core import roles
 from core.pages import role_required
-from inbox.services.ingest import inbound_event_replay
 
 
 @role_required(roles.can_view_inbox)

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels.connectors.base import ConnectorError
-from channels.connectors.registry import CONNECTORS, connector_class, connector_for
+from channels.connectors.registry import connector_class, connector_for, kinds
+from channels.inbound import inbound_events_accepted
 from channels.models import Channel, InboundEvent
 from channels.status import channel_disable
 
@@ -38,7 +39,7 @@ class PollOutcome:
 
 
 def polling_kinds() -> list[str]:
-    return [kind for kind in CONNECTORS if connector_class(kind).supports_polling]
+    return [kind for kind in kinds() if connector_class(kind).supports_polling]
 
 
 def channels_due_poll(*, now=None) -> list[int]:
@@ -63,8 +64,6 @@ def _claim(channel_id: int, now) -> bool:
 
 def channel_poll(*, channel_id: int, force: bool = False) -> PollOutcome:
     """Poll one channel once if it is due (or ``force``); store what came back."""
-    from inbox.services.ingest import drain_schedule
-
     now = timezone.now()
     if force:
         Channel.objects.filter(pk=channel_id).update(next_poll_at=None)
@@ -91,7 +90,7 @@ def channel_poll(*, channel_id: int, force: bool = False) -> PollOutcome:
                 body=result.raw,
                 item_count=result.item_count,
             )
-            transaction.on_commit(drain_schedule)
+            inbound_events_accepted()
         Channel.objects.filter(pk=channel.pk).update(
             poll_cursor=result.cursor,
             last_polled_at=now,

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import transaction
 
 from channels.connectors.base import MalformedPayload, WebhookRejected, WebhookRequest
-from channels.connectors.registry import CONNECTORS, connector_for
+from channels.connectors.registry import connector_for, kinds
+from channels.inbound import inbound_events_accepted
 from channels.models import Channel, InboundEvent
 
 # Kept for the record, without what could let someone act as the sender.
@@ -36,7 +37,7 @@ def _active_channel(kind: str, key: str) -> Channel | None:
     seconds per process: webhooks come in bursts and the row (with its
     credentials to decrypt) rarely changes. ``MOSTRADOR_CHANNEL_CACHE_SECONDS``
     bounds how long an edit takes to apply; 0 turns the memory off."""
-    if kind not in CONNECTORS:
+    if kind not in kinds():
         return None
     ttl = settings.MOSTRADOR_CHANNEL_CACHE_SECONDS
     now = time.monotonic()
@@ -103,8 +104,6 @@ def _refused(status: int, error: str, *, channel, kind: str, body: bytes, header
 
 def _accepted(channel, *, kind: str, body: bytes, headers: dict, remote_addr, items: int) -> InboundEvent:
     """Store an accepted delivery and have it drained after commit."""
-    from inbox.services.ingest import drain_schedule
-
     event = InboundEvent.objects.create(
         channel=channel,
         kind=kind,
@@ -114,7 +113,7 @@ def _accepted(channel, *, kind: str, body: bytes, headers: dict, remote_addr, it
         remote_addr=remote_addr,
         item_count=items,
     )
-    transaction.on_commit(drain_schedule)
+    inbound_events_accepted()
     return event
 
 

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "reports.apps.ReportsConfig",
     "listening.apps.ListeningConfig",
 ]
+# The demo app (seed data, local fake network APIs, the fake connector) exists
+# for `make run` and the tests only: on unless DEBUG is off, or said otherwise.
+MOSTRADOR_DEMO = env_bool("MOSTRADOR_DEMO", DEBUG)
+if MOSTRADOR_DEMO:
+    INSTALLED_APPS.append("demo.apps.DemoConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -295,6 +300,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Mostrador
+# Connectors beyond the real networks (``channels.connectors.registry``): the
+# in-memory fake one, for tests and the demo only.
+MOSTRADOR_EXTRA_CONNECTORS = (
+    {"fake": (_("Test channel"), "demo.fakes.connector.FakeConnector")} if MOSTRADOR_DEMO else {}
+)
 # How long a send may stay "sending" before it is marked failed for a human to
 # check: the network may have received it, so it is never re-sent by itself.
 MOSTRADOR_SENDING_STALE_AFTER = timedelta(minutes=10)

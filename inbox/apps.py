@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InboxConfig(AppConfig):
     name = "inbox"
     verbose_name = _("Inbox")
+
+    def ready(self) -> None:
+        from channels.inbound import on_accepted
+        from inbox.services.ingest import drain_schedule
+
+        # Deliveries stored by the channels are drained into conversations.
+        on_accepted(drain_schedule)

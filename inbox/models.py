@@ -1,4 +1,5 @@
 import uuid
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
@@ -253,9 +254,31 @@ class Message(UndeletableModel):
         return uuid.uuid4()
 
 
+# Set only while ``inbox.events`` writes: the one writer of the event log.
+event_writer: ContextVar[bool] = ContextVar("conversation_event_writer", default=False)
+
+
+class EventLogMisuse(Exception):
+    """A conversation event written outside ``inbox.events``, or one being changed or deleted."""
+
+
+class EventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        if not event_writer.get():
+            raise EventLogMisuse("Conversation events are written by inbox.events only.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        raise EventLogMisuse("The conversation event log is append-only.")
+
+    def delete(self):
+        raise EventLogMisuse("The conversation event log is append-only.")
+
+
 class ConversationEvent(models.Model):
     """Append-only log of what happened to a conversation; written only by
-    ``inbox.events``, read by the timeline, the audit and the reports."""
+    ``inbox.events`` (its vocabulary and data keys are documented there), read
+    by the timeline, the audit and the reports."""
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("message received")
@@ -287,6 +310,8 @@ class ConversationEvent(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("conversation event")
         verbose_name_plural = _("conversation events")
@@ -294,3 +319,11 @@ class ConversationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.conversation_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not event_writer.get():
+            raise EventLogMisuse("Conversation events are written once, by inbox.events only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventLogMisuse("The conversation event log is append-only.")

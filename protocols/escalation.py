@@ -9,13 +9,9 @@ from django.utils.translation import gettext as _
 from core.alerts import alerts_create
 from core.models import Alert
 from core.roles import Role
-from inbox.models import Conversation, ConversationEvent
+from inbox import events
+from inbox.models import Conversation
 from protocols.models import EscalationRule
-
-_EVENT_KIND = {
-    "at_risk": ConversationEvent.Kind.SLA_AT_RISK,
-    "breached": ConversationEvent.Kind.SLA_BREACHED,
-}
 
 
 def _texts(trigger: str, conversation: Conversation) -> str:
@@ -41,15 +37,14 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
     conversations = list(
         Conversation.objects.filter(pk__in=conversation_ids).select_related("assignee", "contact", "channel")
     )
-    if trigger in _EVENT_KIND:
-        ConversationEvent.objects.bulk_create(
-            ConversationEvent(
-                conversation=c,
-                kind=_EVENT_KIND[trigger],
-                data={"due_at": c.sla_due_at.isoformat() if c.sla_due_at else None},
-            )
-            for c in conversations
-        )
+    if trigger in ("at_risk", "breached"):
+        log = events.Batch()
+        for c in conversations:
+            if trigger == "at_risk":
+                log.sla_at_risk(conversation=c, due_at=c.sla_due_at)
+            else:
+                log.sla_breached(conversation=c, due_at=c.sla_due_at)
+        log.save()
     if not rules:
         return 0
     groups: dict[str, list] = {}

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.db import rows_update
-from inbox.models import Conversation, ConversationEvent, Message
+from inbox import events
+from inbox.models import Conversation, Message
 from protocols.matching import Condition, Match, author_keys, fold, match, words_of
 from protocols.models import Rule
 from protocols.sentiment import sentiment_score
@@ -78,7 +79,7 @@ def messages_classify(
     wants_sentiment = any(condition.sentiment_below is not None for _rule, condition in rules)
     changed: dict[int, Conversation] = {}
     crisis: dict[int, Conversation] = {}
-    log: list[ConversationEvent] = []
+    log = events.Batch()
     for message in inbound:
         conversation = message.conversation
         was_crisis = conversation.category is not None and conversation.category.slug == CRISIS
@@ -101,19 +102,19 @@ def messages_classify(
                 continue
             if _apply(conversation, rule, found):
                 changed[conversation.pk] = conversation
-                log.append(
-                    ConversationEvent(
-                        conversation=conversation,
-                        kind=ConversationEvent.Kind.CLASSIFIED,
-                        data={"rule_id": rule.pk, "rule": rule.name, "reason": found.reason, "message_id": message.pk},
-                    )
+                log.classified(
+                    conversation=conversation,
+                    rule_id=rule.pk,
+                    rule=rule.name,
+                    reason=found.reason,
+                    message_id=message.pk,
                 )
                 if not was_crisis and conversation.category and conversation.category.slug == CRISIS:
                     crisis[conversation.pk] = conversation
             break
     if changed and save:
         rows_update(Conversation, changed.values(), CLASSIFICATION_FIELDS)
-    ConversationEvent.objects.bulk_create(log)
+    log.save()
     return Classified(changed=list(changed.values()), crisis=list(crisis.values()))
 
 
@@ -196,32 +197,6 @@ def rule_try(
             if len(examples) < 5:
                 examples.append(body[:160])
     return RuleTrial(sample_match=sample, matched=matched, examined=examined, examples=examples)
-
-
-@dataclass(frozen=True)
-class Applied:
-    """What the protocol changed in memory: the fields to save, and what to do once saved."""
-
-    fields: list[str]
-    crisis_ids: list[int]
-
-    def after_save(self) -> None:
-        from protocols.escalation import conversations_escalate
-
-        if self.crisis_ids:
-            conversations_escalate(conversation_ids=self.crisis_ids, trigger="crisis")
-
-
-def inbound_protocol_apply(*, messages: list[Message], conversations) -> Applied:
-    """What the protocol does with new inbound messages: classify their
-    conversations and set their deadlines, in memory; the caller (ingest),
-    which holds the conversations' locks, saves ``Applied.fields`` and then
-    calls ``Applied.after_save`` to raise a crisis at once."""
-    from protocols.sla import SLA_FIELDS, conversations_sla_update
-
-    classified = messages_classify(messages=messages, save=False)
-    conversations_sla_update(conversations=list(conversations), save=False)
-    return Applied(fields=[*CLASSIFICATION_FIELDS, *SLA_FIELDS], crisis_ids=[c.pk for c in classified.crisis])
 
 
 @transaction.atomic

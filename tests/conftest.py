@@ -5,13 +5,13 @@ import json
 import pytest
 from django.core import mail  # noqa: F401
 
-from channels.connectors.fake import FakeConnector
-from channels.connectors.meta.fake_graph import FakeGraph
-from channels.connectors.meta.fake_graph import serve as serve_graph
 from channels.connectors.signatures import hmac_sha256_hex
-from channels.connectors.x.fake_api import FakeX, serve
 from config.celery_app import app as celery_app
 from core import queue as dispatch
+from demo.fakes.connector import FakeConnector
+from demo.fakes.graph_api import FakeGraph
+from demo.fakes.graph_api import serve as serve_graph
+from demo.fakes.x_api import FakeX, serve
 from tests.factories import PASSWORD, ChannelFactory, ConversationFactory, InboundMessageFactory, UserFactory
 
 

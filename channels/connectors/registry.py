@@ -1,6 +1,9 @@
 """The registry of connectors: channel kind → (label, dotted path), imported lazily.
 
-Model choices derive from it, so adding a network is one line here plus its package.
+Model choices, the webhook routes, the set-up pages and the API derive from it,
+so adding a network is one line here plus its package. Connectors that exist
+for tests and the demo only (the fake one) come from
+``settings.MOSTRADOR_EXTRA_CONNECTORS``.
 """
 
 from __future__ import annotations
@@ -8,30 +11,45 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
     from channels.connectors.base import Connector
     from channels.models import Channel
 
-CONNECTORS = {
+CONNECTORS: dict[str, tuple[Promise, str]] = {
     "web": (_("Website contact form"), "channels.connectors.web.connector.WebConnector"),
     "x": (_("X (Twitter)"), "channels.connectors.x.connector.XConnector"),
     "facebook": (_("Facebook Page and Messenger"), "channels.connectors.meta.connector.FacebookConnector"),
     "instagram": (_("Instagram"), "channels.connectors.meta.connector.InstagramConnector"),
-    "fake": (_("Test channel"), "channels.connectors.fake.FakeConnector"),
 }
 
 
+def connectors() -> dict[str, tuple[Promise, str]]:
+    """Every registered kind: the real networks and the settings' extra ones."""
+    return {**CONNECTORS, **getattr(settings, "MOSTRADOR_EXTRA_CONNECTORS", {})}
+
+
+def kinds() -> list[str]:
+    return list(connectors())
+
+
 def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, label) for kind, (label, _path) in CONNECTORS.items()]
+    return [(kind, label) for kind, (label, _path) in connectors().items()]
 
 
 @cache
+def _load(path: str) -> type[Connector]:
+    return import_string(path)
+
+
 def connector_class(kind: str) -> type[Connector]:
     """Return the connector class for ``kind``; raises ``KeyError`` for an unknown kind."""
-    return import_string(CONNECTORS[kind][1])
+    return _load(connectors()[kind][1])
 
 
 def connector_for(channel: Channel) -> Connector:

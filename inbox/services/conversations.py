@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import roles
-from inbox import events
-from inbox.models import Conversation, ConversationEvent, Message
-from protocols.sla import conversation_sla_resolved, conversations_sla_update
+from inbox import events, lifecycle
+from inbox.models import Conversation, Message
 
 
 class ConversationActionRefused(Exception):
@@ -30,13 +29,17 @@ def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversa
         if locked.status == Conversation.Status.NEW and assignee is not None:
             locked.status = Conversation.Status.OPEN
         locked.save(update_fields=["assignee", "status", "updated_at"])
-        events.record(
+        assignee_id = assignee.pk if assignee else None
+        events.assigned(
+            conversation=locked, assignee_id=assignee_id, previous_assignee_id=previous, reason="manual", by=by
+        )
+        lifecycle.run(
+            lifecycle.Step.ASSIGNED,
             conversation=locked,
-            kind=ConversationEvent.Kind.ASSIGNED,
-            actor=by,
-            assignee_id=assignee.pk if assignee else None,
+            assignee_id=assignee_id,
             previous_assignee_id=previous,
             reason="manual",
+            by=by,
         )
     return locked
 
@@ -48,8 +51,8 @@ def conversation_resolve(*, conversation: Conversation, by) -> Conversation:
             raise ConversationActionRefused(_("The conversation is already resolved."))
         locked.status = Conversation.Status.RESOLVED
         locked.save(update_fields=["status", "updated_at"])
-        conversation_sla_resolved(conversation=locked, at=timezone.now())
-        events.record(conversation=locked, kind=ConversationEvent.Kind.RESOLVED, actor=by)
+        lifecycle.run(lifecycle.Step.RESOLVED, conversation=locked, at=timezone.now(), by=by)
+        events.resolved(conversation=locked, by=by)
     return locked
 
 
@@ -60,8 +63,8 @@ def conversation_reopen(*, conversation: Conversation, by) -> Conversation:
             raise ConversationActionRefused(_("Only a resolved conversation can be reopened."))
         locked.status = Conversation.Status.OPEN
         locked.save(update_fields=["status", "updated_at"])
-        conversations_sla_update(conversations=[locked])
-        events.record(conversation=locked, kind=ConversationEvent.Kind.REOPENED, actor=by)
+        lifecycle.run(lifecycle.Step.REOPENED, conversation=locked, by=by)
+        events.reopened(conversation=locked, by=by)
     return locked
 
 
@@ -79,9 +82,7 @@ def note_add(*, conversation: Conversation, author, body: str) -> Message:
             body=body,
             created_at=timezone.now(),
         )
-        events.record(
-            conversation=conversation, kind=ConversationEvent.Kind.NOTE_ADDED, actor=author, message_id=note.pk
-        )
+        events.note_added(note=note)
     return note
 
 

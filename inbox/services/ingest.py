@@ -25,9 +25,8 @@ from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent
 from core.db import rows_update
 from core.queue import dispatch
-from inbox import events
-from inbox.models import Contact, Conversation, ConversationEvent, Message
-from protocols.services import inbound_protocol_apply
+from inbox import events, lifecycle
+from inbox.models import Contact, Conversation, Message
 
 logger = logging.getLogger(__name__)
 
@@ -123,16 +122,6 @@ def inbound_events_process(*, events: list[InboundEvent]) -> None:
                 event.save(update_fields=["status", "error", "attempts", "processed_at"])
 
 
-def inbound_event_replay(*, event: InboundEvent) -> InboundEvent:
-    """Put a failed event back in the queue; the drain takes it again."""
-    InboundEvent.objects.filter(pk=event.pk, status=InboundEvent.Status.FAILED).update(
-        status=InboundEvent.Status.ACCEPTED, error=""
-    )
-    transaction.on_commit(drain_schedule)
-    event.refresh_from_db()
-    return event
-
-
 def _process_batch(events: list[InboundEvent]) -> None:
     received: list[ReceivedItem] = []
     counts: dict[int, int] = {}
@@ -195,7 +184,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     ]
     Message.objects.bulk_create(messages)
 
-    log: list[ConversationEvent] = []
+    log = events.Batch()
     touched: dict[int, Conversation] = {}
     for message in messages:
         conversation = message.conversation
@@ -203,7 +192,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
         written = message.created_at
         if conversation.status == Conversation.Status.RESOLVED:
             conversation.status = Conversation.Status.OPEN
-            log.append(ConversationEvent(conversation=conversation, kind=ConversationEvent.Kind.REOPENED, data={}))
+            log.reopened(conversation=conversation)
         elif conversation.status == Conversation.Status.WAITING:
             conversation.status = Conversation.Status.OPEN
         conversation.first_inbound_at = min(filter(None, [conversation.first_inbound_at, written]))
@@ -212,19 +201,13 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
             conversation.waiting_since = written
         if written >= conversation.last_inbound_at:
             conversation.snippet = " ".join(message.body.split())[:200]
-        log.append(
-            ConversationEvent(
-                conversation=conversation,
-                kind=ConversationEvent.Kind.RECEIVED,
-                data={"message_id": message.pk, "external_id": message.external_id},
-            )
-        )
-    ConversationEvent.objects.bulk_create(log)
-    # The protocol classifies and sets deadlines in memory; one save for all.
-    applied = inbound_protocol_apply(messages=messages, conversations=touched.values())
-    rows_update(Conversation, touched.values(), [*_TIMES, *applied.fields])
-    applied.after_save()
-    _assign_after_commit([c.pk for c in touched.values() if c.assignee_id is None])
+        log.received(message=message)
+    log.save()
+    # The apps above (the protocol) classify and set deadlines in memory; one save for all.
+    intake = lifecycle.Intake(messages=messages, conversations=list(touched.values()), fields=list(_TIMES))
+    lifecycle.run(lifecycle.Step.RECEIVED, intake=intake)
+    rows_update(Conversation, intake.conversations, intake.fields)
+    lifecycle.run(lifecycle.Step.CLASSIFIED, intake=intake)
     _network_changes_apply(changes)
     return messages
 
@@ -250,24 +233,11 @@ def _network_changes_apply(changes: list[ReceivedItem]) -> None:
         if item.change == "edited" and item.body and item.body != message.body:
             previous, message.body, message.edited_at = message.body, item.body, entry.written_at
             message.save(update_fields=["body", "edited_at"])
-            events.record(
-                conversation=message.conversation,
-                kind=ConversationEvent.Kind.EDITED,
-                message_id=message.pk,
-                previous=previous,
-            )
+            events.edited(message=message, previous=previous)
         elif item.change == "removed" and message.removed_at is None:
             message.removed_at = entry.written_at
             message.save(update_fields=["removed_at"])
-            events.record(conversation=message.conversation, kind=ConversationEvent.Kind.REMOVED, message_id=message.pk)
-
-
-def _assign_after_commit(conversation_ids: list[int]) -> None:
-    """New and unassigned conversations go to whoever is on shift, once they are committed."""
-    if conversation_ids:
-        from teams.tasks import conversations_assign_task
-
-        transaction.on_commit(lambda: dispatch(conversations_assign_task, args=(conversation_ids,)))
+            events.removed(message=message)
 
 
 _TIMES = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from channels.connectors.base import ConnectorError
 from channels.connectors.registry import connector_for
 from inbox import events
-from inbox.models import ConversationEvent, Message
+from inbox.models import Message
 
 
 class HideRefused(Exception):
@@ -35,11 +35,5 @@ def message_hide(*, message: Message, by, reason: str, hidden: bool = True) -> M
         message.hidden_by = by if hidden else None
         message.hidden_reason = reason if hidden else ""
         message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-        events.record(
-            conversation=message.conversation,
-            kind=ConversationEvent.Kind.HIDDEN if hidden else ConversationEvent.Kind.UNHIDDEN,
-            actor=by,
-            message_id=message.pk,
-            reason=reason,
-        )
+        events.hidden(message=message, by=by, reason=reason, hidden=hidden)
     return message

@@ -24,10 +24,8 @@ from channels.connectors.base import ConnectorError, ContactRef, OutboundReply
 from channels.connectors.registry import connector_class, connector_for
 from channels.status import channel_disable
 from core.queue import dispatch
-from inbox import events
-from inbox.models import Conversation, ConversationEvent, Message
-from protocols.checks import blocking_reasons
-from protocols.sla import conversation_sla_replied
+from inbox import events, lifecycle
+from inbox.models import Conversation, Message
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +71,9 @@ def reply_check(*, conversation: Conversation, body: str, private: bool = False)
             )
             % {"hours": hours, "window": "7 d" if private and not conversation.is_private else "24 h"}
         )
-    problems = connector.validate_reply(body) + blocking_reasons(body)
+    problems = connector.validate_reply(body)
+    for reasons in lifecycle.run(lifecycle.Step.REPLY_CHECK, conversation=conversation, body=body):
+        problems.extend(reasons or [])
     if problems:
         raise ReplyRefused(" ".join(problems))
     return body
@@ -96,19 +96,25 @@ def reply_create(*, conversation: Conversation, sender, body: str, private: bool
             next_attempt_at=timezone.now(),
             to_private=private,
         )
-        events.record(
-            conversation=conversation, kind=ConversationEvent.Kind.REPLY_QUEUED, actor=sender, message_id=message.pk
-        )
+        events.reply_queued(message=message)
         if conversation.assignee_id is None:
             # Whoever answers an unassigned conversation takes it.
             Conversation.objects.filter(pk=conversation.pk, assignee__isnull=True).update(assignee=sender)
             conversation.assignee = sender
-            events.record(
+            events.assigned(
                 conversation=conversation,
-                kind=ConversationEvent.Kind.ASSIGNED,
-                actor=sender,
                 assignee_id=sender.pk,
+                previous_assignee_id=None,
                 reason="replied",
+                by=sender,
+            )
+            lifecycle.run(
+                lifecycle.Step.ASSIGNED,
+                conversation=conversation,
+                assignee_id=sender.pk,
+                previous_assignee_id=None,
+                reason="replied",
+                by=sender,
             )
         transaction.on_commit(lambda: reply_dispatch(message_id=message.pk))
     return message
@@ -161,12 +167,7 @@ def reply_retry(*, message: Message, by) -> Message:
         )
         if not updated:
             raise ReplyRefused(_("Only a failed reply can be retried."))
-        events.record(
-            conversation=message.conversation,
-            kind=ConversationEvent.Kind.REPLY_RETRIED,
-            actor=by,
-            message_id=message.pk,
-        )
+        events.reply_retried(message=message, by=by)
         transaction.on_commit(lambda: reply_dispatch(message_id=message.pk))
     message.refresh_from_db()
     return message
@@ -250,8 +251,8 @@ def _record_sent(message: Message, external_id: str) -> SendOutcome:
         conversation.save(
             update_fields=["first_response_at", "last_outbound_at", "waiting_since", "status", "updated_at"]
         )
-        conversation_sla_replied(conversation=conversation, waited_since=waited_since, at=now)
-        events.record(conversation=conversation, kind=ConversationEvent.Kind.REPLY_SENT, message_id=message.pk)
+        lifecycle.run(lifecycle.Step.REPLIED, conversation=conversation, waited_since=waited_since, at=now)
+        events.reply_sent(message=message)
     message.refresh_from_db()
     return SendOutcome(message)
 
@@ -271,11 +272,6 @@ def _record_failure(message: Message, error: str, *, permanent: bool, retry_afte
             next_attempt_at=timezone.now() + timedelta(seconds=retry_in or 0),
         )
         if status == Message.DeliveryStatus.FAILED:
-            events.record(
-                conversation=message.conversation,
-                kind=ConversationEvent.Kind.REPLY_FAILED,
-                message_id=message.pk,
-                error=error[:500],
-            )
+            events.reply_failed(message=message, error=error)
     message.refresh_from_db()
     return SendOutcome(message, retry_in=retry_in)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from core.alerts import alerts_create
 from core.db import rows_update
 from core.models import Alert
-from inbox.models import Conversation, ConversationEvent, Message
+from inbox import events
+from inbox.models import Conversation, Message
 from teams.models import Member, Team
 from teams.rota import on_shift
 from teams.services.rota import members_on_shift, rota_load, teams_for_channels
@@ -95,18 +96,14 @@ def _assign_for_team(team_id: int, ids: list[int], now: datetime, reason: str, r
                 )
             )
         )
-        changed, log, alerts = [], [], Counter()
+        changed, log, alerts = [], events.Batch(), Counter()
         for conversation in conversations:
             member = _pick(team, members, load)
             if member is None:
                 if conversation.team_id != team.pk:
                     conversation.team = team
                     changed.append(conversation)
-                    log.append(
-                        ConversationEvent(
-                            conversation=conversation, kind=ConversationEvent.Kind.QUEUED, data={"team_id": team.pk}
-                        )
-                    )
+                    log.queued(conversation=conversation, team_id=team.pk)
                 result.queued.append(conversation.pk)
                 continue
             load[member.user_id] += 1
@@ -114,22 +111,17 @@ def _assign_for_team(team_id: int, ids: list[int], now: datetime, reason: str, r
             conversation.assignee_id = member.user_id
             conversation.team = team
             changed.append(conversation)
-            log.append(
-                ConversationEvent(
-                    conversation=conversation,
-                    kind=ConversationEvent.Kind.ASSIGNED,
-                    data={
-                        "assignee_id": member.user_id,
-                        "previous_assignee_id": None,
-                        "reason": reason,
-                        "team_id": team.pk,
-                    },
-                )
+            log.assigned(
+                conversation=conversation,
+                assignee_id=member.user_id,
+                previous_assignee_id=None,
+                reason=reason,
+                team_id=team.pk,
             )
             alerts[member.user_id] += 1
             result.assigned[conversation.pk] = member.user_id
         rows_update(Conversation, changed, ["assignee", "team"])
-        ConversationEvent.objects.bulk_create(log)
+        log.save()
         team.save(update_fields=["last_assigned"])
         _notify_assigned(alerts, result, reason)
 
@@ -189,12 +181,14 @@ def shift_handover(*, team: Team, now: datetime | None = None) -> AssignmentResu
         Conversation.objects.filter(pk__in=previous, assignee_id__in=leaving).update(assignee=None)
         result = AssignmentResult()
         _assign_for_team(team.pk, list(previous), now, "handover", result)
-        _handover_record(previous, result, leaving)
+        _handover_record(team, previous, result, leaving)
     return result
 
 
-def _handover_record(previous: dict[int, int], result: AssignmentResult, leaving: dict[int, Member]) -> None:
-    notes, log = [], []
+def _handover_record(
+    team: Team, previous: dict[int, int], result: AssignmentResult, leaving: dict[int, Member]
+) -> None:
+    notes, log = [], events.Batch()
     conversations = Conversation.objects.in_bulk(list(previous))
     received: dict[int, Counter] = defaultdict(Counter)
     for pk, from_user in previous.items():
@@ -217,15 +211,9 @@ def _handover_record(previous: dict[int, int], result: AssignmentResult, leaving
                 created_at=timezone.now(),
             )
         )
-        log.append(
-            ConversationEvent(
-                conversation=conversation,
-                kind=ConversationEvent.Kind.HANDED_OVER,
-                data={"from_user_id": from_user, "to_user_id": to_user},
-            )
-        )
+        log.handed_over(conversation=conversation, from_user_id=from_user, to_user_id=to_user, team_id=team.pk)
     Message.objects.bulk_create(notes)
-    ConversationEvent.objects.bulk_create(log)
+    log.save()
     alerts_create(
         alerts=(
             Alert(

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from channels import polling
 from channels.connectors.base import ConnectorError
-from channels.connectors.fake import FakeConnector
 from channels.models import Channel, InboundEvent
 from channels.tasks import channels_poll_due_task
+from demo.fakes.connector import FakeConnector
 from inbox.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)

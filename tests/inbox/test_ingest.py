@@ -146,7 +146,7 @@ def test_a_bad_event_fails_alone_and_keeps_its_body(fake_channel):
 
 
 def test_failed_event_can_be_replayed(fake_channel, django_capture_on_commit_callbacks):
-    from inbox.services.ingest import inbound_event_replay
+    from channels.inbound import inbound_event_replay
 
     event = InboundEvent.objects.create(
         channel=fake_channel, kind="fake", status=InboundEvent.Status.FAILED, body=b'{"items": []}', error="x"

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from channels.connectors.base import ConnectorError
-from channels.connectors.fake import FakeConnector
+from demo.fakes.connector import FakeConnector
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import replies
 from tests.factories import ConversationFactory, InboundMessageFactory

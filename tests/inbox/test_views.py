@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from channels.connectors.base import ConnectorError
-from channels.connectors.fake import FakeConnector
+from demo.fakes.connector import FakeConnector
 from inbox.models import Conversation, Message
 from tests.factories import ConversationFactory, InboundMessageFactory
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from channels.connectors.fake_http import serve
+from demo.fakes.http import serve
 
 _ids = count(1_860_000_000_000_000_000)
 

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from itertools import count
 
-from channels.connectors.fake_http import serve
+from demo.fakes.http import serve
 
 __all__ = ["FakeGraph", "serve"]
 

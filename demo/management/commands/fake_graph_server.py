@@ -4,7 +4,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from channels.connectors.meta.fake_graph import FakeGraph, serve
+from demo.fakes.graph_api import FakeGraph, serve
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from channels.connectors.base import ContactRef, InboundItem
 from channels.models import Channel
 from inbox import events
-from inbox.models import Conversation, ConversationEvent, Message
+from inbox.models import Conversation, Message
 from inbox.services.ingest import ReceivedItem, inbound_items_ingest
 from protocols.crisis import crisis_detect
 from protocols.models import Category
@@ -602,7 +602,7 @@ class Command(BaseCommand):
 
     def _x_channel(self):
         """The demo's X account (on the local fake X API) and its listening watches."""
-        from channels.connectors.x.fake_api import FakeX
+        from demo.fakes.x_api import FakeX
         from listening.models import Watch
 
         channel, _made = Channel.objects.get_or_create(
@@ -648,7 +648,7 @@ class Command(BaseCommand):
         conversation.status = Conversation.Status.OPEN
         if action in {"answered", "resolved"}:
             replied = written + timedelta(minutes=47)
-            Message.objects.create(
+            reply = Message.objects.create(
                 conversation=conversation,
                 channel=conversation.channel,
                 direction=Message.Direction.OUT,
@@ -667,13 +667,13 @@ class Command(BaseCommand):
             conversation.waiting_since = None
             conversation.status = Conversation.Status.WAITING
             conversation_sla_replied(conversation=conversation, waited_since=waited_since, at=replied)
-            events.record(conversation=conversation, kind=ConversationEvent.Kind.REPLY_SENT, actor=user)
+            events.reply_sent(message=reply)
             if action == "resolved":
                 conversation.status = Conversation.Status.RESOLVED
                 conversation_sla_resolved(conversation=conversation, at=replied + timedelta(hours=2))
-                events.record(conversation=conversation, kind=ConversationEvent.Kind.RESOLVED, actor=user)
+                events.resolved(conversation=conversation, by=user)
         elif action == "note":
-            Message.objects.create(
+            note = Message.objects.create(
                 conversation=conversation,
                 channel=conversation.channel,
                 direction=Message.Direction.NOTE,
@@ -681,12 +681,12 @@ class Command(BaseCommand):
                 body=rest[0],
                 created_at=written + timedelta(minutes=20),
             )
-            events.record(conversation=conversation, kind=ConversationEvent.Kind.NOTE_ADDED, actor=user)
-        events.record(
+            events.note_added(note=note)
+        events.assigned(
             conversation=conversation,
-            kind=ConversationEvent.Kind.ASSIGNED,
-            actor=users["supervisor"],
             assignee_id=user.pk,
-            reason="demo",
+            previous_assignee_id=None,
+            reason="manual",
+            by=users["supervisor"],
         )
         conversation.save()

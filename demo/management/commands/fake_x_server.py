@@ -4,7 +4,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from channels.connectors.x.fake_api import demo_state, serve
+from demo.fakes.x_api import demo_state, serve
 
 
 class Command(BaseCommand):
