@@ -1,4 +1,4 @@
-"""Matching inbound text against the protocol's rules: pure functions.
+r"""Matching inbound text against the protocol's rules: pure functions.
 
 Keywords and phrases match whole words, ignoring accents and capitals, so
 "queja" matches "QUÉJA" and "Quejas" does not match "quejase" by accident
