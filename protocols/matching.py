@@ -1,17 +1,34 @@
-"""Matching inbound text against the protocol's rules: pure functions.
+r"""Matching inbound text against the protocol's rules: pure functions.
 
 Keywords and phrases match whole words, ignoring accents and capitals, so
 "queja" matches "QUÉJA" and "Quejas" does not match "quejase" by accident
 (write "queja" and "quejas" when both are wanted).
+
+Rule patterns run on RE2 (``google-re2``), whose time is linear in the text
+whatever the pattern, so no rule can stall message intake (``^(a+)+$`` on
+Python's ``re`` takes seconds on 27 letters, minutes on a few more). RE2 has
+no back-references, look-arounds, possessive or atomic groups: such patterns
+are refused on save, and a stored one is skipped, never run on ``re``. So that
+Spanish text behaves as it did on ``re``, ``\w``, ``\d``, ``\s`` and their
+negations are rewritten into Unicode classes (RE2's are ASCII: its ``\w``
+would not match "ñ" or "á"). RE2's ``\b`` cannot be rewritten so: it counts
+only ASCII letters as word characters, so a ``\b`` next to an accented letter
+in the pattern (``\bcafé\b``) would never match and is refused on
+save; keywords match whole words, ignoring accents, and suit that best.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import re2
+
+logger = logging.getLogger(__name__)
 
 _COMMON_ACCENTS = str.maketrans("áéíóúüàèìòùâêîôûäëïöç", "aeiouuaeiouaeiouaeioc")
 _KEPT = frozenset("ñ¿¡€ºª")
@@ -53,6 +70,7 @@ class _KeywordPlan:
 def _keyword_plan(keywords: tuple[str, ...]) -> _KeywordPlan:
     folded = [fold(k.strip()) for k in keywords if k.strip()]
     words = frozenset(k for k in folded if _WORD.fullmatch(k))
+    # Safe on Python's re: every keyword is escaped, so the only operators are ours (no nested repetition).
     others = [re.escape(k).replace(r"\ ", r"\s+") for k in folded if k not in words]
     regex = None
     if others:
@@ -60,18 +78,130 @@ def _keyword_plan(keywords: tuple[str, ...]) -> _KeywordPlan:
     return _KeywordPlan(words=words, regex=regex)
 
 
-@lru_cache(maxsize=1024)
-def _pattern(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.IGNORECASE)
+# RE2's memory for one compiled pattern (program and DFA cache); beyond it a
+# pattern is refused as too large, and matching falls back to RE2's slower,
+# still linear, NFA.
+PATTERN_MAX_MEM = 4 << 20
+
+_WORD_CLASS = r"\p{L}\p{N}_"  # Python's str \w: letters, digits, underscore
+_SPACE_CLASS = r"\t-\r\x{1c}-\x{20}\x{85}\p{Z}"  # Python's str \s
+# Python's (Unicode) meaning of the Perl classes, outside and inside brackets.
+# Inside brackets \W and \S cannot be written as a union of ranges: they keep
+# RE2's ASCII meaning there.
+_OUTSIDE = {
+    "w": f"[{_WORD_CLASS}]",
+    "W": f"[^{_WORD_CLASS}]",
+    "d": r"\p{Nd}",
+    "D": r"\P{Nd}",
+    "s": f"[{_SPACE_CLASS}]",
+    "S": f"[^{_SPACE_CLASS}]",
+    "Z": r"\z",  # Python's end of text
+}
+_INSIDE = {"w": _WORD_CLASS, "d": r"\p{Nd}", "D": r"\P{Nd}", "s": _SPACE_CLASS}
+
+
+class PatternError(ValueError):
+    pass
+
+
+def _translate(pattern: str) -> str:
+    """``pattern`` with Python's Unicode meaning of \\w, \\d, \\s (and negations) for RE2.
+
+    Raises PatternError for a \\b or \\B next to a non-ASCII character, which
+    RE2 (ASCII word boundaries) would never match as written.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        char = pattern[i]
+        if char == "\\" and i + 1 < n:
+            escape = pattern[i + 1]
+            if escape == "Q":  # \Q...\E: literal text, copied as is
+                end = pattern.find("\\E", i + 2)
+                end = n if end < 0 else end + 2
+                out.append(pattern[i:end])
+                i = end
+                continue
+            if escape in "bB" and not in_class:
+                before = pattern[i - 1] if i else ""
+                after = pattern[i + 2] if i + 2 < n else ""
+                if not before.isascii() or not after.isascii():
+                    raise PatternError("\\b")
+            table = _INSIDE if in_class else _OUTSIDE
+            out.append(table.get(escape, char + escape))
+            i += 2
+            continue
+        if in_class:
+            if pattern.startswith("[:", i):  # a POSIX class, [:alpha:]
+                end = pattern.find(":]", i + 2)
+                end = n if end < 0 else end + 2
+                out.append(pattern[i:end])
+                i = end
+                continue
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            i += 1
+            # A ] first in the class (after an optional ^) is a literal.
+            if pattern.startswith("^", i):
+                out.append("^")
+                i += 1
+            if pattern.startswith("]", i):
+                out.append("]")
+                i += 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.UTF8  # text is Unicode: ñ, á are one character
+    options.case_sensitive = False
+    options.max_mem = PATTERN_MAX_MEM
+    options.log_errors = False
+    return options
+
+
+_OPTIONS = _options()
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re2._Regexp | str:
+    """The compiled pattern, or why RE2 cannot run it."""
+    try:
+        return re2.compile(_translate(pattern), _OPTIONS)
+    except PatternError:
+        return "\\b or \\B next to a non-ASCII letter (RE2's word boundaries are ASCII-only)"
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+
+
+def _pattern(pattern: str) -> re2._Regexp | None:
+    """The compiled pattern, or None (logged) if RE2 cannot run it: a rule saved
+    before patterns were checked for RE2 matches nothing rather than run on ``re``."""
+    compiled = _compiled(pattern)
+    if isinstance(compiled, str):
+        _log_skipped(pattern, compiled)
+        return None
+    return compiled
+
+
+@lru_cache(maxsize=256)
+def _log_skipped(pattern: str, reason: str) -> None:
+    logger.warning("Rule pattern /%s/ skipped: RE2 cannot run it (%s); edit the rule.", pattern, reason)
 
 
 def pattern_error(pattern: str) -> str | None:
-    """Return why ``pattern`` is not a valid regular expression, or None."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return str(exc)
-    return None
+    """Return why RE2 cannot run ``pattern`` (not a regular expression, or an
+    unsupported construct), or None."""
+    compiled = _compiled(pattern)
+    return compiled if isinstance(compiled, str) else None
 
 
 @dataclass(frozen=True)
@@ -149,7 +279,8 @@ def match(
             return None
         reasons.append(f"«{hit}»")
     if condition.pattern:
-        found = _pattern(condition.pattern).search(text)
+        compiled = _pattern(condition.pattern)
+        found = compiled.search(text) if compiled is not None else None
         if found is None:
             return None
         reasons.append(f"/{condition.pattern}/ → «{found.group(0)}»")

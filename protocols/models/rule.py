@@ -9,8 +9,19 @@ from protocols.models.category import Category
 
 
 def validate_pattern(value: str) -> None:
+    """Refuse a pattern RE2 cannot run: invalid, or using what a linear-time engine lacks."""
     if value and (error := pattern_error(value)):
-        raise ValidationError(_("Not a valid regular expression: %(error)s"), params={"error": error})
+        raise ValidationError(
+            _(
+                "This regular expression cannot be used: %(error)s. So that no rule can hold up incoming "
+                "messages, patterns run on a linear-time engine (RE2), which does not support "
+                "back-references (\\1), look-ahead or look-behind ((?=…), (?!…), (?<=…), (?<!…)), "
+                "possessive or atomic groups (a++, (?>…)), nor \\b next to an accented letter. "
+                "Use keywords instead: one per line, they match whole words, ignoring accents and capitals."
+            ),
+            code="unsupported_pattern",
+            params={"error": error},
+        )
 
 
 class AuthorList(models.Model):

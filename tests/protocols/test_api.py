@@ -42,6 +42,17 @@ def test_only_the_cm_writes(api, gestor, supervisor, cm):
     assert api(cm).patch(f"/api/v1/protocol/rules/{rule.pk}/", {"pattern": "(x"}, format="json").status_code == 400
 
 
+def test_the_api_refuses_a_pattern_re2_cannot_run(api, cm):
+    payload = {"name": "Mal", "pattern": r"(?<!no )funciona", "priority": 3}
+    response = api(cm).post("/api/v1/protocol/rules/", payload, format="json")
+    assert response.status_code == 400
+    assert "RE2" in response.json()["pattern"][0]
+    response = api(cm).post("/api/v1/protocol/rules/try/", {"pattern": r"(a)\1", "text": "aa"}, format="json")
+    assert response.status_code == 400
+    assert "RE2" in response.json()["pattern"][0]
+    assert not Rule.objects.filter(name="Mal").exists()
+
+
 def test_trying_a_rule_over_the_api(api, cm, web_channel):
     deliver(web_channel, "Tengo una queja")
     response = api(cm).post("/api/v1/protocol/rules/try/", {"keywords": "queja", "text": "QUEJA"}, format="json")

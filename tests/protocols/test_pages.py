@@ -79,6 +79,18 @@ def test_a_bad_regex_or_an_empty_rule_is_refused(as_user, cm):
     assert not Rule.objects.filter(name="Alérgenos").exists()
 
 
+def test_a_pattern_re2_cannot_run_is_refused_with_the_reason(as_user, cm):
+    client = as_user(cm)
+    for pattern in (r"(a)\1", r"pedido(?=\d)"):
+        response = client.post(reverse("protocols:rule-create"), _rule_post(pattern=pattern))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "RE2" in html and ("palabras clave" in html or "keywords" in html)
+        trial = client.post(reverse("protocols:rule-try"), _rule_post(pattern=pattern, text="aa"))
+        assert "RE2" in trial.content.decode()
+    assert not Rule.objects.filter(name="Alérgenos").exists()
+
+
 def test_trying_a_rule_shows_the_match_and_the_30_day_count(as_user, cm, web_channel):
     deliver(web_channel, "¿Tenéis pan sin gluten?")
     deliver(web_channel, "Hola")

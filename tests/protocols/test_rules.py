@@ -1,9 +1,13 @@
 """Rules: order, matching (accents, capitals, phrases, regex, channel, visibility, authors, sentiment), reasons."""
 
+import logging
+import time
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from inbox.models import ConversationEvent
-from protocols.matching import Condition, fold, match
+from protocols.matching import Condition, fold, match, pattern_error
 from protocols.models import AuthorList, Category, Rule
 from protocols.services import rule_try
 from tests.protocols.helpers import deliver
@@ -126,3 +130,84 @@ def test_trying_a_rule_counts_the_last_30_days(categories, web_channel):
     assert trial.sample_match is not None
     assert (trial.matched, trial.examined) == (2, 3)
     assert len(trial.examples) == 2
+
+
+# Patterns: RE2, linear in the text, whatever the pattern.
+
+CATASTROPHIC = r"^(a+)+$"  # on Python's re: seconds for 27 letters, minutes for a few more
+
+
+def _pattern_matches(pattern: str, text: str) -> str | None:
+    found = match(Condition(pattern=pattern), text=text, channel_id=1, is_private=False)
+    return found.reason if found else None
+
+
+@pytest.mark.parametrize("letters", [27, 40, 5000])
+def test_a_catastrophic_pattern_cannot_stall_matching(letters):
+    started = time.perf_counter()
+    assert _pattern_matches(CATASTROPHIC, "a" * letters + "!") is None
+    assert _pattern_matches(CATASTROPHIC, "A" * letters) == f"/{CATASTROPHIC}/ → «{'A' * letters}»"
+    assert time.perf_counter() - started < 0.1
+
+
+def test_trying_a_catastrophic_pattern_is_quick(categories, web_channel):
+    deliver(web_channel, "a" * 40 + "!")
+    deliver(web_channel, "aaaa")
+    started = time.perf_counter()
+    trial = rule_try(condition=Condition(pattern=CATASTROPHIC), text="a" * 40 + "!")
+    assert time.perf_counter() - started < 0.1
+    assert trial.sample_match is None
+    assert (trial.matched, trial.examined) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(a)\1",  # back-reference
+        r"(?P<x>a)(?P=x)",
+        r"pedido(?=\d)",  # look-ahead
+        r"(?!spam)\w+",
+        r"(?<=nº)\d+",  # look-behind
+        r"(?<!no )funciona",
+        r"a++",  # possessive
+        r"(?>ab|a)c",  # atomic
+        r"\bcafé\b",  # RE2's \b is ASCII-only: never matches "café"
+        r"(abc",  # not a regular expression at all
+    ],
+)
+def test_patterns_re2_cannot_run_are_refused_on_save(categories, pattern):
+    assert pattern_error(pattern)
+    rule = Rule(name="Mal", pattern=pattern, category=categories["queja"])
+    with pytest.raises(ValidationError) as refused:
+        rule.full_clean()
+    message = " ".join(refused.value.message_dict["pattern"])
+    assert "RE2" in message and ("keywords" in message or "palabras clave" in message)
+
+
+def test_a_stored_rule_re2_cannot_run_is_skipped_and_logged(categories, web_channel, caplog):
+    # Saved before patterns were checked for RE2: matches nothing, never runs on Python's re.
+    Rule.objects.create(name="Antigua", position=10, pattern=r"(a)\1|(?=queja)", category=categories["crisis"])
+    Rule.objects.create(name="Quejas", position=20, keywords="queja", category=categories["queja"])
+    with caplog.at_level(logging.WARNING, logger="protocols.matching"):
+        conversation = deliver(web_channel, "aa, una queja")
+    assert conversation.category.slug == "queja"
+    assert "skipped" in caplog.text and "(a)\\1" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "found"),
+    [
+        (r"pedido\s*#?\d{4,}", "Mi PEDIDO #12345", "PEDIDO #12345"),  # capitals ignored
+        (r"cañón", "¡QUÉ CAÑÓN!", "CAÑÓN"),  # and accented capitals
+        (r"\w+ción", "Una reclamación", "reclamación"),  # \w takes accented letters, as on re
+        (r"^\w+", "Ñandú", "Ñandú"),
+        (r"\w+ña", "Mañana", "Maña"),
+        (r"[\w-]+@", "josé-maría@correo.es", "josé-maría@"),
+        (r"\d+\s€", "son 12\u00a0€", "12\u00a0€"),  # \s takes a no-break space, as on re
+        (r"\bdevolución\b", "quiero la devolución.", "devolución"),  # \b next to ASCII letters
+        (r"\W+", "año—¿sí?", "—¿"),
+    ],
+)
+def test_patterns_keep_their_meaning_for_spanish_text(pattern, text, found):
+    assert pattern_error(pattern) is None
+    assert _pattern_matches(pattern, text) == f"/{pattern}/ → «{found}»"

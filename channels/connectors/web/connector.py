@@ -8,8 +8,9 @@ thread into one conversation; replies go out through Django's e-mail backend.
 
 import hashlib
 import json
+import re
 import smtplib
-from email.utils import make_msgid
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +32,31 @@ from channels.connectors.signatures import signature_matches
 
 SIGNATURE_HEADER = "X-Mostrador-Signature"
 FIELD_LIMITS = {"external_id": 200, "name": 200, "email": 254, "subject": 300, "message": 20_000}
+# The right-hand side of a reply's Message-ID when the sender's address has no usable domain.
+MESSAGE_ID_DOMAIN = "mostrador.local"
+# RFC 5322 dot-atom-text (a msg-id's left side) and a host name (its right side).
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
+_MESSAGE_ID = re.compile(rf"<{_DOT_ATOM.pattern}@{_DOT_ATOM.pattern}>")
+
+
+def reply_message_id(idempotency_key: str, from_email: str) -> str:
+    """The Message-ID of a reply: ``<key@domain>``, a function of the idempotency
+    key and the sender's domain alone, so every attempt at one reply carries the
+    same id and a resend is recognisably the same message (``make_msgid`` would
+    add the time and randomness)."""
+    key = idempotency_key.strip()
+    if not _DOT_ATOM.fullmatch(key):
+        key = hashlib.sha256(idempotency_key.encode()).hexdigest()
+    _local, at, domain = parseaddr(from_email)[1].rpartition("@")
+    domain = domain.strip().lower() if at else ""
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = ""
+    if not _HOST.fullmatch(domain):
+        domain = MESSAGE_ID_DOMAIN
+    return f"<{key}@{domain}>"
 
 
 class WebConnector(Connector):
@@ -96,15 +122,20 @@ class WebConnector(Connector):
         subject = reply.subject or str(self.channel.name)
         if not subject.lower().startswith("re:"):
             subject = f"Re: {subject}"
+        from_email = self.credentials.get("from_email") or settings.DEFAULT_FROM_EMAIL
         # The Message-ID derives from the idempotency key: a mail server or
         # client that sees the same id twice knows it is one message.
-        message_id = make_msgid(idstring=reply.idempotency_key, domain="mostrador.local")
+        message_id = reply_message_id(reply.idempotency_key, from_email)
+        headers = {"Message-ID": message_id}
+        answered = reply.in_reply_to.strip()
+        if _MESSAGE_ID.fullmatch(answered):  # the answered item is an e-mail: thread under it
+            headers |= {"In-Reply-To": answered, "References": answered}
         email = EmailMessage(
             subject=subject,
             body=reply.body,
-            from_email=self.credentials.get("from_email") or settings.DEFAULT_FROM_EMAIL,
+            from_email=from_email,
             to=[reply.recipient.email],
-            headers={"Message-ID": message_id},
+            headers=headers,
             connection=get_connection(fail_silently=False),
         )
         try:
