@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -408,6 +409,7 @@ def main() -> int:
             server.kill()
 
     rss_total, rss = worker_rss(env)
+    shutil.rmtree(static_root, ignore_errors=True)
     say("celery worker RSS: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in rss.items()))
 
     def p95(name: str) -> float:
