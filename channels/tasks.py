@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from channels import polling
+from core.queue import dispatch
 
 
 @shared_task
@@ -11,7 +12,7 @@ def channels_poll_due_task() -> int:
     never holds the others back."""
     due = polling.channels_due_poll()
     for channel_id in due:
-        channel_poll_task.delay(channel_id)
+        dispatch(channel_poll_task, args=(channel_id,))
     return len(due)
 
 

@@ -9,6 +9,8 @@ goes on: the first failure costs one connection attempt, and for the next
 import logging
 import time
 
+from django.db import transaction
+
 logger = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = 30.0
@@ -29,6 +31,11 @@ def dispatch(task, *, args: tuple = (), countdown: float | None = None) -> bool:
         )
         return False
     return True
+
+
+def dispatch_on_commit(task, *, args: tuple = (), countdown: float | None = None) -> None:
+    """``dispatch`` once the caller's transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: dispatch(task, args=args, countdown=countdown))
 
 
 def reset() -> None:

@@ -131,6 +131,9 @@ class Conversation(UndeletableModel):
     sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
     sla_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
     sla_state = models.CharField(_("deadline"), max_length=10, choices=SlaState.choices, default=SlaState.NONE)
+    # Set with the state by the sweeper, cleared by the escalation that tells
+    # people: a debt recorded in the same UPDATE, settled even if the broker was down.
+    sla_escalation_owed = models.BooleanField(_("escalation owed"), default=False)
     first_inbound_at = models.DateTimeField(_("first inbound at"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(_("last inbound at"), null=True, blank=True)
@@ -156,6 +159,7 @@ class Conversation(UndeletableModel):
                 name="conversation_sla_due_idx",
             ),
             models.Index(fields=["sla_warn_at"], condition=models.Q(sla_state="ok"), name="conversation_sla_warn_idx"),
+            models.Index(fields=["id"], condition=models.Q(sla_escalation_owed=True), name="conversation_esc_owed_idx"),
         ]
 
     def __str__(self) -> str:

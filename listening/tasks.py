@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core.queue import dispatch
 from listening import services
 
 
@@ -9,7 +10,7 @@ from listening import services
 def watches_poll_due_task() -> int:
     due = services.watches_due()
     for watch_id in due:
-        watch_poll_task.delay(watch_id)
+        dispatch(watch_poll_task, args=(watch_id,))
     return len(due)
 
 

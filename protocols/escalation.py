@@ -4,6 +4,7 @@ is at risk or breached and when a crisis item arrives (the CM's escalation rules
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.alerts import alerts_create
@@ -84,3 +85,30 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
             )
     alerts_create(alerts=alerts)
     return len(alerts)
+
+
+def sla_escalations_settle(*, limit: int = 500) -> int:
+    """Escalate the deadlines the sweeper flagged and nobody has told yet; returns how many.
+
+    Each conversation is claimed under its row lock and its debt cleared in
+    the transaction that writes the events and alerts: settled exactly once,
+    however many times this runs. A conversation answered in the meantime
+    (no longer at risk or overdue) is settled without an alert.
+    """
+    settled = 0
+    while True:
+        with transaction.atomic():
+            owed = list(
+                Conversation.objects.select_for_update(skip_locked=True)
+                .filter(sla_escalation_owed=True)
+                .order_by("id")
+                .values_list("pk", "sla_state")[:limit]
+            )
+            if not owed:
+                return settled
+            Conversation.objects.filter(pk__in=[pk for pk, _state in owed]).update(sla_escalation_owed=False)
+            for trigger in (Conversation.SlaState.BREACHED, Conversation.SlaState.AT_RISK):
+                ids = [pk for pk, state in owed if state == trigger]
+                if ids:
+                    conversations_escalate(conversation_ids=ids, trigger=str(trigger))
+            settled += len(owed)

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.db import rows_update
+from core.queue import dispatch_on_commit
 from inbox.models import Conversation
 from protocols.business_time import Calendar, business_add, business_elapsed, parse_hours
 from protocols.models import BusinessCalendar, SlaOutcome, SlaPolicy
@@ -216,29 +217,32 @@ class SweepResult:
 
 
 def sla_sweep(*, now: datetime | None = None) -> SweepResult:
-    """Mark what is now overdue and what is now at risk, then escalate both.
+    """Mark what is now overdue and what is now at risk, and owe each an escalation.
 
     Two set-based UPDATEs on partial indexes; each conversation moves forward
     once, so running sweeps in parallel or twice never escalates twice. The
+    same UPDATE records the escalation owed (``sla_escalation_owed``); the
     escalation (events, alerts, e-mails) runs in its own task after commit, so
-    a burst of deadlines never slows the next sweep down.
+    a burst of deadlines never slows the next sweep down, and a sweep that
+    finds escalations still owed (the broker was down) queues it again.
     """
-    from protocols.tasks import conversations_escalate_task
-
     now = now or timezone.now()
     table = connection.ops.quote_name(Conversation._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET sla_state = %s WHERE sla_state IN (%s, %s) AND sla_due_at <= %s RETURNING id",  # noqa: S608
-            [Conversation.SlaState.BREACHED, Conversation.SlaState.OK, Conversation.SlaState.AT_RISK, now],
+            f"UPDATE {table} SET sla_state = %s, sla_escalation_owed = %s "  # noqa: S608
+            "WHERE sla_state IN (%s, %s) AND sla_due_at <= %s RETURNING id",
+            [Conversation.SlaState.BREACHED, True, Conversation.SlaState.OK, Conversation.SlaState.AT_RISK, now],
         )
         breached = [row[0] for row in cursor.fetchall()]
         cursor.execute(
-            f"UPDATE {table} SET sla_state = %s WHERE sla_state = %s AND sla_warn_at <= %s RETURNING id",  # noqa: S608
-            [Conversation.SlaState.AT_RISK, Conversation.SlaState.OK, now],
+            f"UPDATE {table} SET sla_state = %s, sla_escalation_owed = %s "  # noqa: S608
+            "WHERE sla_state = %s AND sla_warn_at <= %s RETURNING id",
+            [Conversation.SlaState.AT_RISK, True, Conversation.SlaState.OK, now],
         )
         at_risk = [row[0] for row in cursor.fetchall()]
-        for trigger, ids in (("breached", breached), ("at_risk", at_risk)):
-            if ids:
-                transaction.on_commit(lambda t=trigger, i=ids: conversations_escalate_task.delay(i, t))
+        if breached or at_risk or Conversation.objects.filter(sla_escalation_owed=True).exists():
+            from protocols.tasks import sla_escalations_settle_task
+
+            dispatch_on_commit(sla_escalations_settle_task)
     return SweepResult(at_risk=at_risk, breached=breached)

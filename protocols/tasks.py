@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from protocols.escalation import conversations_escalate
+from protocols.escalation import sla_escalations_settle
 from protocols.sla import sla_sweep
 
 
@@ -13,8 +13,8 @@ def sla_sweep_task() -> dict:
 
 
 @shared_task
-def conversations_escalate_task(conversation_ids: list[int], trigger: str) -> int:
-    return conversations_escalate(conversation_ids=conversation_ids, trigger=trigger)
+def sla_escalations_settle_task() -> int:
+    return sla_escalations_settle()
 
 
 @shared_task

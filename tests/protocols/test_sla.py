@@ -174,3 +174,41 @@ def test_the_beat_sweeps_often_enough_to_flag_a_breach_within_a_minute(settings)
     schedule = settings.CELERY_BEAT_SCHEDULE["sweep-sla"]
     assert schedule["task"] == "protocols.tasks.sla_sweep_task"
     assert schedule["schedule"] <= timedelta(seconds=30)
+
+
+def test_with_the_broker_down_every_breach_is_escalated_exactly_once_when_it_is_back(
+    protocol, fake_channel, supervisor, monkeypatch
+):
+    """The sweep records the escalation it owes in the same UPDATE; a sweep
+    after the broker is back settles it, and no later sweep repeats it."""
+    from celery.app.task import Task
+
+    from core import queue
+
+    at = timezone.now() - timedelta(hours=3)
+    late = [deliver(fake_channel, f"queja número {n}", at=at) for n in range(3)]
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    with monkeypatch.context() as down:
+        down.setattr(Task, "apply_async", broker_down)
+        down.setattr(queue, "_broker_down_until", 0.0)
+        assert sorted(sla_sweep().breached) == sorted(c.pk for c in late)
+        # Nothing escalated, and the debt is on record.
+        assert not Alert.objects.exists()
+        assert Conversation.objects.filter(sla_escalation_owed=True).count() == 3
+        assert sla_sweep().breached == []  # a second sweep while down changes nothing
+        assert not Alert.objects.exists()
+
+    queue.reset()  # the broker is back
+    assert sla_sweep().breached == []
+    assert sorted(Alert.objects.filter(kind="breached").values_list("conversation_id", flat=True)) == sorted(
+        c.pk for c in late
+    )
+    for conversation in late:
+        assert conversation.events.filter(kind=ConversationEvent.Kind.SLA_BREACHED).count() == 1
+    sla_sweep()
+    sla_sweep(now=timezone.now() + timedelta(hours=1))
+    assert Alert.objects.filter(kind="breached").count() == 3
+    assert not Conversation.objects.filter(sla_escalation_owed=True).exists()

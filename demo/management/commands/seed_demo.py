@@ -16,6 +16,7 @@ from inbox import events
 from inbox.models import Conversation, Message
 from inbox.services.ingest import ReceivedItem, inbound_items_ingest
 from protocols.crisis import crisis_detect
+from protocols.escalation import sla_escalations_settle
 from protocols.models import Category
 from protocols.sla import conversation_sla_replied, conversation_sla_resolved, conversations_sla_update, sla_sweep
 from teams.models import Member, Shift, Team
@@ -536,6 +537,7 @@ class Command(BaseCommand):
             self._apply(conversation, outcome, users, written)
         # Deadlines that passed while the demo "happened" are flagged and escalated now.
         sla_sweep()
+        sla_escalations_settle()
         crisis_detect()
         team_queue_drain(team=team)
         self.stdout.write(
