@@ -135,7 +135,7 @@ def test_token_throttle_honours_the_trusted_proxy(gestor, settings):
     settings.AXES_ENABLED = False
     settings.MOSTRADOR_TRUSTED_PROXIES = 1
     api = APIClient()
-    for i in range(20):
+    for _i in range(20):
         api.post(TOKEN, {"username": "x", "password": "x"}, format="json", HTTP_X_FORWARDED_FOR="203.0.113.9")
     throttled = api.post(TOKEN, {"username": "x", "password": "x"}, format="json", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert throttled.status_code == 429

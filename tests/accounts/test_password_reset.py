@@ -87,7 +87,9 @@ def test_a_reset_lifts_the_lockout(client, gestor, password):
     form_page = client.get(_link(mail.outbox[0]), follow=True)
     client.post(form_page.redirect_chain[-1][0], {"new_password1": "Harina-2026-x", "new_password2": "Harina-2026-x"})
     assert not AccessAttempt.objects.filter(username=gestor.username).exists()
-    assert client.post("/accounts/login/", {"username": gestor.username, "password": "Harina-2026-x"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": gestor.username, "password": "Harina-2026-x"}).status_code == 302
+    )
 
 
 def test_a_signed_in_user_changes_the_password(client, gestor, password):

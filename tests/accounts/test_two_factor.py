@@ -84,7 +84,7 @@ def test_a_backup_code_works_once(client, gestor, password, enrolled):
 
 
 def test_wrong_codes_count_towards_the_lockout(client, gestor, password, enrolled):
-    device, _codes = enrolled(gestor)
+    _device, _codes = enrolled(gestor)
     _password_step(client, gestor, password)
     statuses = [client.post("/accounts/login/code/", {"code": f"00000{i}"}).status_code for i in range(5)]
     assert statuses == [200] * 4 + [429]
