@@ -177,3 +177,11 @@ def test_the_security_page_is_in_the_sidebar(client, gestor):
     html = client.get("/").content.decode()
     assert 'href="/accounts/security/"' in html
     assert client.get("/accounts/security/").status_code == 200
+
+
+def test_half_signed_in_htmx_requests_are_sent_to_the_code_step(client, gestor, password, enrolled):
+    enrolled(gestor)
+    _password_step(client, gestor, password)
+    response = client.get("/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/code/"
