@@ -2,8 +2,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from channels.api.views import ChannelViewSet
+from core.accounts.api import token_obtain
 from core.api import AlertViewSet
-from inbox.api.views import ConversationViewSet, obtain_token, retry_message
+from inbox.api.views import ConversationViewSet, retry_message
 from listening.api import views as listening_views
 from protocols.api import views as protocol_views
 from teams.api import views as team_views
@@ -33,7 +34,7 @@ router.register("absences", team_views.AbsenceViewSet, basename="absence")
 router.register("public-holidays", team_views.PublicHolidayViewSet, basename="public-holiday")
 
 urlpatterns = [
-    path("auth/token/", obtain_token, name="api-token"),
+    path("auth/token/", token_obtain, name="api-token"),
     path("messages/<int:pk>/retry/", retry_message, name="api-message-retry"),
     path("", include(router.urls)),
 ]

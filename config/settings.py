@@ -45,7 +45,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "") or [SECRET_KEY]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site, with a second factor for the accounts that have one.
+    "core.accounts.admin_site.MostradorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core.apps.CoreConfig",
     "channels.apps.ChannelsConfig",
     "inbox.apps.InboxConfig",
@@ -80,9 +85,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.accounts.middleware.SessionTimeoutMiddleware",
+    "core.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -270,6 +280,67 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mostrador <no-reply@mostrador.local>")
 
+# --- Accounts and sign-in security ------------------------------------------
+# How many reverse proxies stand in front of Django, each appending to
+# X-Forwarded-For. 0 (the default): the header is ignored entirely and the
+# client address is the TCP peer (REMOTE_ADDR); N: the N-th address from the
+# right, the one our outermost proxy saw (addresses to its left are whatever
+# the client sent, and a client can send anything). The lockout, the sign-in
+# throttles and DRF's NUM_PROXIES all read the address the same way.
+MOSTRADOR_TRUSTED_PROXIES = int(os.environ.get("MOSTRADOR_TRUSTED_PROXIES", "0"))
+AUTHENTICATION_BACKENDS = [
+    # Refuses every sign-in (password, admin, API token) while locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (django-axes). Two tiers, counted over a sliding cool-off window:
+# - one account from one address: AXES_FAILURE_LIMIT failures (5) lock that
+#   pair. Guessing one password is stopped, and an attacker elsewhere cannot
+#   lock the real person out (keying on the username alone would let anyone
+#   lock the Community Manager out of the brand's accounts from anywhere);
+# - one address across accounts (password spraying): MOSTRADOR_LOCKOUT_ADDRESS_LIMIT
+#   failures (20) lock the address. Higher than the per-account limit because a
+#   team often signs in from behind one office address, where a locked address
+#   would lock out everybody for a few typos.
+# core.accounts.lockout.TieredLockoutHandler reads the two counts in the order
+# of AXES_LOCKOUT_PARAMETERS; wrong two-factor codes count as failures too.
+AXES_HANDLER = "core.accounts.lockout.TieredLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+MOSTRADOR_LOCKOUT_ADDRESS_LIMIT = int(os.environ.get("MOSTRADOR_LOCKOUT_ADDRESS_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# Attempts made while locked out are refused but do not push the end of the
+# lockout further, so the time the lockout page gives is the time it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: with the address tier, one valid
+# account would otherwise reset the count of an address spraying the others.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "core.accounts.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Two-factor sign-in (django-otp): users with a confirmed device give a code
+# after their password. Users holding one of these roles (the accounts that
+# speak for the brand) must set one up before they can use Mostrador. Read at
+# request time. The local demo (DEBUG on) requires nobody by default, so the
+# demo users sign in with their password alone; set the variable to require it.
+MOSTRADOR_2FA_REQUIRED_ROLES = env_list("MOSTRADOR_2FA_REQUIRED_ROLES", "" if DEBUG else "community_manager,supervisor")
+OTP_TOTP_ISSUER = "Mostrador"
+# Password reset by e-mail: at most this many messages per address per hour.
+MOSTRADOR_PASSWORD_RESET_PER_HOUR = int(os.environ.get("MOSTRADOR_PASSWORD_RESET_PER_HOUR", "5"))
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
+# Sessions end after SESSION_IDLE_MINUTES without activity, and SESSION_MAX_HOURS
+# after signing in whatever the activity. core.accounts.middleware.SessionTimeoutMiddleware
+# keeps the time of the last activity in the session rather than relying on
+# SESSION_SAVE_EVERY_REQUEST with a short SESSION_COOKIE_AGE: the inbox polls
+# every 30 s, which would keep an unattended screen signed in for ever, and
+# saving the session on every request is a database write per poll. The
+# middleware does not count background polls as activity and writes the
+# session at most once a minute.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+# --- End of accounts and sign-in security ------------------------------------
+
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -281,6 +352,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
+    # Throttles key on the client address: X-Forwarded-For only as far as our
+    # own proxies wrote it (see MOSTRADOR_TRUSTED_PROXIES below).
+    "NUM_PROXIES": MOSTRADOR_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mostrador API",

@@ -4,11 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
+from core.accounts.views import SignInView
 
 urlpatterns = [
     path("", include("inbox.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("core.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("channels/", include("channels.page_urls")),
     path("protocol/", include("protocols.urls")),

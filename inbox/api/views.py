@@ -1,15 +1,11 @@
 """The inbox over HTTP: the same selectors and services as the pages."""
 
-from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from core.permissions import CanAssign, CanReply, IsStaffRole
 from inbox import selectors
@@ -24,40 +20,6 @@ from inbox.api.serializers import (
 from inbox.models import ConversationEvent, Message
 from inbox.services import conversations as conversation_services
 from inbox.services import replies as reply_services
-
-
-class TokenThrottle(SimpleRateThrottle):
-    """Password guessing is slowed down per client address."""
-
-    scope = "token"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-@extend_schema(
-    request=inline_serializer(
-        "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
-    ),
-    responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-)
-@api_view(["POST"])
-@permission_classes([AllowAny])
-@throttle_classes([TokenThrottle])
-def obtain_token(request):
-    """Exchange a username and password for an API token.
-
-    A user without a Mostrador role gets a token too, but every other endpoint
-    answers 403 for them: the role, not the token, grants access.
-    """
-    username = request.data.get("username") or ""
-    password = request.data.get("password") or ""
-    user = authenticate(request, username=username, password=password) if username and password else None
-    if user is None:
-        raise ValidationError({"non_field_errors": ["Wrong username or password."]})
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
-
 
 FILTER_PARAMETERS = [
     OpenApiParameter("status", str, description="new, open, waiting, resolved or any (default: not resolved)"),

@@ -1,0 +1,1 @@
+"""Signing in: lockout, two-factor codes, password reset, session timeouts."""
