@@ -53,6 +53,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	DEBUG=1 SECRET_KEY=lint-only $(BIN)/mypy
 
 ## bench: every benchmark under bench/, each ending with one JSON line.
 bench: $(VENV)/.installed-dev services

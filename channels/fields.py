@@ -4,6 +4,10 @@ from channels.crypto import decrypt_json, encrypt_json
 
 
 class EncryptedJSONField(models.TextField):
+    # What the attribute holds in Python (for the type checker): a dict.
+    _pyi_private_set_type: dict  # type: ignore[assignment]
+    _pyi_private_get_type: dict  # type: ignore[assignment]
+
     """A dict stored as a Fernet token: readable in Python, opaque in the database."""
 
     def from_db_value(self, value, expression, connection):

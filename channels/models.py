@@ -47,13 +47,9 @@ class Channel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     @property
-    def webhook_path(self) -> str:
-        """Where the network delivers: one app-level URL for X, one URL per channel otherwise."""
-        if self.kind == "x":
-            return "/webhooks/x/"
-        if self.kind in ("facebook", "instagram"):
-            return "/webhooks/meta/"
-        return f"/webhooks/{self.kind}/{self.key}/"
+    def webhook_path(self) -> str | None:
+        """Where the network delivers for this channel (its connector says); None if it does not push."""
+        return connector_class(self.kind).webhook_path(self)
 
     @property
     def is_polled(self) -> bool:

@@ -4,10 +4,11 @@ from django.contrib import messages as flash
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from channels.forms import MetaChannelForm, WebChannelForm, XChannelForm
+from channels.connectors.registry import connector_class, kinds
 from channels.inbound import inbound_event_replay
 from channels.models import Channel, InboundEvent
 from core import roles
@@ -20,8 +21,8 @@ def channel_list(request):
         rejected=Count("events", filter=Q(events__status=InboundEvent.Status.REJECTED)),
         failed=Count("events", filter=Q(events__status=InboundEvent.Status.FAILED)),
     ).order_by("name")
-    rows = [(channel, request.build_absolute_uri(channel.webhook_path)) for channel in channels]
-    return render(request, "channels/list.html", {"rows": rows})
+    rows = [(channel, _absolute(request, channel.webhook_path)) for channel in channels]
+    return render(request, "channels/list.html", {"rows": rows, "setups": _setups()})
 
 
 @role_required(roles.can_view_inbox)
@@ -34,27 +35,33 @@ def channel_detail(request, pk: int):
         {
             "channel": channel,
             "deliveries": deliveries,
-            "webhook_url": request.build_absolute_uri(channel.webhook_path),
+            "webhook_url": _absolute(request, channel.webhook_path),
+            "can_set_up": connector_class(channel.kind).setup_form is not None,
         },
     )
 
 
-# The channels the CM sets up from these pages, by kind.
-EDIT_FORMS = {"web": WebChannelForm, "x": XChannelForm, "facebook": MetaChannelForm, "instagram": MetaChannelForm}
+def _absolute(request, path: str | None) -> str:
+    return request.build_absolute_uri(path) if path else ""
+
+
+def _setups() -> list[tuple[str, str]]:
+    """The kinds the Community Manager sets up from these pages, with the button's title."""
+    return [(kind, str(connector_class(kind).setup_title)) for kind in kinds() if connector_class(kind).setup_form]
 
 
 @role_required(roles.can_manage_channels)
 def channel_edit(request, pk: int | None = None):
-    kind = request.GET.get("kind", "web")
-    channel = get_object_or_404(Channel, pk=pk, kind__in=EDIT_FORMS) if pk else Channel(kind=kind)
-    if channel.kind not in EDIT_FORMS:
+    channel = get_object_or_404(Channel, pk=pk) if pk else Channel(kind=request.GET.get("kind", "web"))
+    if channel.kind not in kinds() or not (form_path := connector_class(channel.kind).setup_form):
         raise Http404
-    form = EDIT_FORMS[channel.kind](request.POST or None, instance=channel)
+    form = import_string(form_path)(request.POST or None, instance=channel)
     if request.method == "POST" and form.is_valid():
         channel = form.save()
         flash.success(request, _("Channel saved."))
         return redirect("channels:detail", pk=channel.pk)
-    return render(request, "channels/edit.html", {"form": form, "channel": channel})
+    title = _("Edit channel") if channel.pk else connector_class(channel.kind).setup_title
+    return render(request, "channels/edit.html", {"form": form, "channel": channel, "title": title})
 
 
 @require_POST

@@ -1,5 +1,11 @@
 """Accepting webhook deliveries: verify, store raw, queue. Nothing is lost:
-rejected deliveries are recorded too, with the reason."""
+rejected deliveries are recorded too, with the reason.
+
+``webhook_receive`` serves the networks that give each channel its own URL
+(``/webhooks/<kind>/<key>/``). Networks with one URL per app (X, Meta) route
+their deliveries in their own package (``connectors/<network>/webhook.py``)
+with the helpers here: ``delivery_refused`` and ``delivery_accepted``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 
 from channels.connectors.base import MalformedPayload, WebhookRejected, WebhookRequest
-from channels.connectors.registry import connector_for, kinds
+from channels.connectors.registry import connector_class, connector_for, kinds
 from channels.inbound import inbound_events_accepted
 from channels.models import Channel, InboundEvent
 
@@ -36,8 +41,9 @@ def _active_channel(kind: str, key: str) -> Channel | None:
     """The active channel at ``/webhooks/<kind>/<key>/``, remembered for a few
     seconds per process: webhooks come in bursts and the row (with its
     credentials to decrypt) rarely changes. ``MOSTRADOR_CHANNEL_CACHE_SECONDS``
-    bounds how long an edit takes to apply; 0 turns the memory off."""
-    if kind not in kinds():
+    bounds how long an edit takes to apply; 0 turns the memory off. Kinds that
+    receive on an app-level URL have no per-channel one."""
+    if kind not in kinds() or connector_class(kind).webhook_urls():
         return None
     ttl = settings.MOSTRADOR_CHANNEL_CACHE_SECONDS
     now = time.monotonic()
@@ -59,12 +65,12 @@ def webhook_receive(
     channel, 413 too large, 403 forged or unsigned, 400 malformed) after
     recording the delivery as rejected.
     """
-    kept_headers = _kept(headers)
+    kept = headers_kept(headers)
     channel = _active_channel(kind, key)
 
     def refuse(status: int, error: str) -> WebhookRefused:
-        return _refused(
-            status, error, channel=channel, kind=kind, body=body, headers=kept_headers, remote_addr=remote_addr
+        return delivery_refused(
+            status, error, channel=channel, kind=kind, body=body, headers=kept, remote_addr=remote_addr
         )
 
     if channel is None:
@@ -80,16 +86,26 @@ def webhook_receive(
         items = connector.parse_webhook(body)
     except MalformedPayload as exc:
         raise refuse(400, str(exc)) from exc
+    return delivery_accepted(channel, kind=kind, body=body, headers=kept, remote_addr=remote_addr, items=len(items))
 
-    return _accepted(channel, kind=kind, body=body, headers=kept_headers, remote_addr=remote_addr, items=len(items))
 
-
-def _kept(headers: Mapping[str, str]) -> dict[str, str]:
+def headers_kept(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers worth recording with a delivery: all but credentials."""
     return {name: value for name, value in headers.items() if name.lower() not in _SECRET_HEADERS}
 
 
-def _refused(status: int, error: str, *, channel, kind: str, body: bytes, headers: dict, remote_addr) -> WebhookRefused:
-    """Record a refused delivery (the reason, the headers, the body up to 64 KiB)."""
+def delivery_refused(
+    status: int,
+    error: str,
+    *,
+    channel: Channel | None,
+    kind: str,
+    body: bytes,
+    headers: dict,
+    remote_addr: str | None,
+) -> WebhookRefused:
+    """Record a refused delivery (the reason, the headers, the body up to 64 KiB);
+    return the exception to raise."""
     event = InboundEvent.objects.create(
         channel=channel,
         kind=kind[:20],
@@ -102,8 +118,10 @@ def _refused(status: int, error: str, *, channel, kind: str, body: bytes, header
     return WebhookRefused(status=status, error=error, event=event)
 
 
-def _accepted(channel, *, kind: str, body: bytes, headers: dict, remote_addr, items: int) -> InboundEvent:
-    """Store an accepted delivery and have it drained after commit."""
+def delivery_accepted(
+    channel: Channel, *, kind: str, body: bytes, headers: dict, remote_addr: str | None, items: int
+) -> InboundEvent:
+    """Store an accepted delivery and have it processed after commit."""
     event = InboundEvent.objects.create(
         channel=channel,
         kind=kind,
@@ -117,100 +135,8 @@ def _accepted(channel, *, kind: str, body: bytes, headers: dict, remote_addr, it
     return event
 
 
-def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> InboundEvent:
-    """An Account Activity delivery to the app's one URL: verified with the app's
-    consumer secret, routed to the X channel of ``for_user_id``. Refusals are
-    recorded (a delivery for an account with no channel too, to replay later)."""
-    import json
-
-    from channels.connectors.x.connector import XConnector
-
-    kept = _kept(headers)
-
-    def refuse(status: int, error: str, channel=None) -> WebhookRefused:
-        return _refused(status, error, channel=channel, kind="x", body=body, headers=kept, remote_addr=remote_addr)
-
+def delivery_too_large(body: bytes) -> str | None:
+    """Why ``body`` is refused for its size, or None."""
     if len(body) > settings.MOSTRADOR_WEBHOOK_MAX_BYTES:
-        raise refuse(413, f"Body larger than {settings.MOSTRADOR_WEBHOOK_MAX_BYTES} bytes.")
-    try:
-        XConnector.verify_signature(WebhookRequest(body=body, headers=headers))
-    except WebhookRejected as exc:
-        raise refuse(403, str(exc)) from exc
-    try:
-        user_id = str(json.loads(body)["for_user_id"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise refuse(400, f"Not an Account Activity delivery: {exc!r}") from exc
-    channel = Channel.objects.filter(kind="x", external_account_id=user_id, active=True).first()
-    if channel is None:
-        raise refuse(404, f"No active X channel for account {user_id}.")
-    try:
-        items = connector_for(channel).parse_webhook(body)
-    except MalformedPayload as exc:
-        raise refuse(400, str(exc), channel) from exc
-    return _accepted(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, items=len(items))
-
-
-META_KINDS = {"page": "facebook", "instagram": "instagram"}
-
-
-def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> list[InboundEvent]:
-    """A Meta app delivery: one body, many entries for many pages and accounts.
-
-    Verified with the app secret (``X-Hub-Signature-256``), then stored per
-    channel before anything else happens: the entries of each page or account
-    become one accepted event of its channel; entries for an account with no
-    channel are recorded as rejected (to replay once the channel exists).
-    Returns the accepted events; raises ``WebhookRefused`` for the whole delivery.
-    """
-    import json
-
-    from channels.connectors.signatures import signature_matches
-
-    kept = _kept(headers)
-
-    def refuse(status: int, error: str) -> WebhookRefused:
-        return _refused(status, error, channel=None, kind="meta", body=body, headers=kept, remote_addr=remote_addr)
-
-    if len(body) > settings.MOSTRADOR_WEBHOOK_MAX_BYTES:
-        raise refuse(413, f"Body larger than {settings.MOSTRADOR_WEBHOOK_MAX_BYTES} bytes.")
-    signature = {k.lower(): v for k, v in headers.items()}.get("x-hub-signature-256")
-    if not signature_matches(secret=settings.META_APP_SECRET, body=body, header_value=signature):
-        raise refuse(403, "Missing or wrong X-Hub-Signature-256.")
-    try:
-        delivery = json.loads(body)
-        kind = META_KINDS[delivery["object"]]
-        entries = list(delivery["entry"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise refuse(400, f"Not a Meta delivery: {exc!r}") from exc
-    by_account: dict[str, list] = {}
-    for entry in entries:
-        by_account.setdefault(str(entry.get("id")), []).append(entry)
-    channels = {
-        c.external_account_id: c
-        for c in Channel.objects.filter(kind=kind, external_account_id__in=by_account, active=True)
-    }
-    accepted = []
-    with transaction.atomic():
-        for account, account_entries in by_account.items():
-            part = json.dumps({"object": delivery["object"], "entry": account_entries}).encode()
-            channel = channels.get(account)
-            if channel is None:
-                _refused(
-                    404,
-                    f"No active {kind} channel for account {account}.",
-                    channel=None,
-                    kind=kind,
-                    body=part,
-                    headers=kept,
-                    remote_addr=remote_addr,
-                )
-                continue
-            try:
-                items = connector_for(channel).parse_webhook(part)
-            except MalformedPayload as exc:
-                _refused(400, str(exc), channel=channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr)
-                continue
-            accepted.append(
-                _accepted(channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr, items=len(items))
-            )
-    return accepted
+        return f"Body larger than {settings.MOSTRADOR_WEBHOOK_MAX_BYTES} bytes."
+    return None

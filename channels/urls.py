@@ -1,12 +1,23 @@
-from django.urls import path
+"""``/webhooks/``: each network's app-level routes, declared by its connector,
+then one URL per channel for the networks that give each channel its own."""
+
+from django.urls import URLPattern, path
 
 from channels import views
+from channels.connectors.registry import connector_class, kinds
 
 app_name = "webhooks"
 
+
+def _network_routes() -> list[URLPattern]:
+    routes: dict[str, URLPattern] = {}
+    for kind in kinds():
+        for route in connector_class(kind).webhook_urls():
+            routes.setdefault(str(route.pattern), route)  # Facebook and Instagram share Meta's
+    return list(routes.values())
+
+
 urlpatterns = [
-    # App-level endpoints first: one URL per network app, routed by account id.
-    path("x/", views.x_webhook, name="x"),
-    path("meta/", views.meta_webhook, name="meta"),
+    *_network_routes(),
     path("<slug:kind>/<slug:key>/", views.webhook, name="receive"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 
@@ -21,15 +21,15 @@ def rows_update(model: type[Model], objects: Iterable[Model], fields: list[str],
     if not objects:
         return 0
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[Field] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
     if touch:
         now = timezone.now()
         for obj in objects:
-            obj.updated_at = now
-        columns.append(meta.get_field("updated_at"))
+            obj.updated_at = now  # type: ignore[attr-defined]
+        columns.append(meta.get_field("updated_at"))  # type: ignore[arg-type]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from _meta
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in columns)
+    sql = f"UPDATE {quote(str(meta.db_table))} SET {assignments} WHERE id = %s"  # noqa: S608 - names from _meta
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns] + [obj.pk]
         for obj in objects

@@ -6,7 +6,8 @@
 - owner: reads everything, replies to nobody.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ ASSIGNERS = {Role.SUPERVISOR, Role.COMMUNITY_MANAGER}
 CHANNEL_MANAGERS = {Role.COMMUNITY_MANAGER}
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+def user_roles(user: Any) -> set[str]:
     """Return the role names of ``user`` (cached on the instance); superusers hold them all."""
     if not user.is_authenticated:
         return set()

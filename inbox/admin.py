@@ -27,7 +27,7 @@ class ContactAdmin(NoDeleteAdmin):
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["direction", "created_at", "body", "delivery_status", "sender"]
+    fields = ("direction", "created_at", "body", "delivery_status", "sender")
     readonly_fields = fields
     extra = 0
     can_delete = False

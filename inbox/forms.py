@@ -23,7 +23,7 @@ class NoteForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Assign to"), queryset=None, required=False, empty_label=_("— Unassigned —")
     )
 

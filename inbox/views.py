@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from channels.connectors.registry import connector_class
 from channels.models import Channel
 from core import roles
 from core.pages import role_required
@@ -96,7 +97,7 @@ def add_note(request, pk: int):
         except conversation_services.ConversationActionRefused as refused:
             flash.error(request, str(refused))
     else:
-        flash.error(request, form.errors["body"][0])
+        flash.error(request, str(form.errors["body"][0]))
     return redirect("inbox:detail", pk=pk)
 
 
@@ -157,6 +158,7 @@ def _detail_context(request, conversation, reply_form=None) -> dict:
         "max_reply_length": _max_reply_length(conversation),
         "reply_window_left": _window_label(reply_services.reply_window_left(conversation)),
         "can_reply_privately": _can_reply_privately(conversation),
+        "replies_by_email": connector_class(conversation.channel.kind).replies_by_email,
         "can_hide": roles.can_hide(request.user) and _can_reply_privately(conversation),
     }
 
@@ -173,14 +175,10 @@ def _window_label(left) -> str | None:
 
 def _can_reply_privately(conversation) -> bool:
     """Public comments on networks that allow a private answer and hiding (Meta)."""
-    from channels.connectors.registry import connector_class
-
     return not conversation.is_private and connector_class(conversation.channel.kind).supports_hiding
 
 
 def _max_reply_length(conversation) -> int | None:
-    from channels.connectors.registry import connector_class
-
     return connector_class(conversation.channel.kind).max_reply_length
 
 

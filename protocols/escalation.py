@@ -3,6 +3,8 @@ is at risk or breached and when a crisis item arrives (the CM's escalation rules
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -57,7 +59,7 @@ def conversations_escalate(*, conversation_ids: list[int], trigger: str) -> int:
 
     alerts: list[Alert] = []
     for conversation in conversations:
-        recipients: dict[int, tuple[object, bool]] = {}
+        recipients: dict[int, tuple[Any, bool]] = {}
         for rule in rules:
             if rule.category_id and rule.category_id != conversation.category_id:
                 continue

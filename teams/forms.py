@@ -42,7 +42,7 @@ class _TeamMemberForm(forms.ModelForm):
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
-        self.fields["member"].queryset = team.members.select_related("user")
+        self.fields["member"].queryset = team.members.select_related("user")  # type: ignore[attr-defined]
 
     def save(self, commit=True):
         row = super().save(commit=False)

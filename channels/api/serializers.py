@@ -31,10 +31,11 @@ class ChannelSerializer(serializers.ModelSerializer):
     def get_has_credentials(self, channel) -> bool:
         return bool(channel.credentials)
 
-    def get_webhook_url(self, channel) -> str:
-        path = f"/webhooks/{channel.kind}/{channel.key}/"
+    def get_webhook_url(self, channel) -> str | None:
+        """The URL to give the network (the same the channel page shows); null when it is polled."""
+        path = channel.webhook_path
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return request.build_absolute_uri(path) if request and path else path
 
     def update(self, instance, validated_data):
         # New credentials are merged: sending {"secret": …} keeps "from_email".

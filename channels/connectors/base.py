@@ -10,6 +10,11 @@ A connector is built around one ``Channel`` row and knows how to:
 - ``send_reply``: deliver an outbound message and return the network's id.
 
 Connectors never touch the database: services do, with what connectors return.
+
+Each connector also declares its edges, from which the generic code is built:
+``webhook_urls`` (the app-level routes its package serves under
+``/webhooks/``), ``webhook_path`` (the URL a channel gives the network),
+``setup_form`` and ``setup_title`` (the Community Manager's set-up page).
 """
 
 from __future__ import annotations
@@ -19,7 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
+from django.urls import reverse
+
 if TYPE_CHECKING:
+    from django.urls import URLPattern
+    from django.utils.functional import Promise
+
     from channels.models import Channel
 
 
@@ -130,6 +140,25 @@ class Connector:
     reply_window: ClassVar[timedelta | None] = None
     # Whether a public item can be hidden on the network (never deleted).
     supports_hiding: ClassVar[bool] = False
+    # Whether replies reach the person by e-mail (shown next to the reply box).
+    replies_by_email: ClassVar[bool] = False
+    # The Community Manager's set-up page: a ModelForm over ``Channel`` (dotted
+    # path, imported when the page opens) and its title; None: no set-up page.
+    setup_form: ClassVar[str | None] = None
+    setup_title: ClassVar[Promise | str] = ""
+
+    @classmethod
+    def webhook_urls(cls) -> list[URLPattern]:
+        """App-level routes this network serves under ``/webhooks/`` (one URL for
+        every account of the app); none when each channel has its own URL."""
+        return []
+
+    @classmethod
+    def webhook_path(cls, channel: Channel) -> str | None:
+        """Where the network must deliver for ``channel``; None if it does not push."""
+        if not cls.supports_webhooks:
+            return None
+        return reverse("webhooks:receive", kwargs={"kind": channel.kind, "key": channel.key})
 
     def __init__(self, channel: Channel):
         self.channel = channel

@@ -38,7 +38,7 @@ def kinds() -> list[str]:
     return list(connectors())
 
 
-def kind_choices() -> list[tuple[str, str]]:
+def kind_choices() -> list[tuple[str, Promise]]:
     return [(kind, label) for kind, (label, _path) in connectors().items()]
 
 

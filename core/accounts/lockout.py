@@ -76,7 +76,7 @@ def lockout_response(request, original_response=None, credentials: dict | None =
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
-        response = JsonResponse({"detail": message}, status=status)
+        response: HttpResponse = JsonResponse({"detail": message}, status=status)
     else:
         context = {"until": timezone.localtime(until), "minutes": minutes}
         response = render(request, "accounts/locked_out.html", context, status=status)

@@ -153,12 +153,12 @@ class FakeX:
         size = int(query.get("max_results", 10))
         start = int(query.get("pagination_token") or query.get("next_token") or 0)
         page = newest_first[start : start + size]
-        meta = {"result_count": len(page)}
+        meta: dict[str, object] = {"result_count": len(page)}
         if page:
             meta |= {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
         if start + size < len(newest_first):
             meta["next_token"] = str(start + size)
-        body = {"meta": meta}
+        body: dict[str, object] = {"meta": meta}
         if page:
             body |= {"data": page, "includes": {"users": self._users(t["author_id"] for t in page)}}
         return body

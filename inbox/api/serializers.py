@@ -56,7 +56,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     channel = ChannelRefSerializer()
     contact = ContactSerializer()
     assignee = UserRefSerializer(allow_null=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = Conversation

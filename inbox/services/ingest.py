@@ -126,6 +126,7 @@ def _process_batch(events: list[InboundEvent]) -> None:
     received: list[ReceivedItem] = []
     counts: dict[int, int] = {}
     for event in events:
+        assert event.channel is not None  # only events of a channel are accepted
         items = connector_for(event.channel).parse_event(bytes(event.body), source=event.source)
         counts[event.pk] = len(items)
         received.extend(ReceivedItem(event.channel, item, event.received_at) for item in items)
@@ -138,7 +139,7 @@ def _process_batch(events: list[InboundEvent]) -> None:
     for event in events:
         if event.item_count != counts[event.pk]:
             InboundEvent.objects.filter(pk=event.pk).update(item_count=counts[event.pk])
-    channel_ids = {event.channel_id for event in events}
+    channel_ids = {event.channel_id for event in events if event.channel_id}
     Channel.objects.filter(pk__in=channel_ids).update(last_event_at=now)
 
 
@@ -292,7 +293,8 @@ def _lock_conversations(
 
 def _stored_message_keys(entries: list[ReceivedItem]) -> set[tuple[int, str]]:
     keys = [e.key for e in entries]
-    return set(Message.objects.filter(_keys_filter(keys, "external_id")).values_list("channel_id", "external_id"))
+    stored = Message.objects.filter(_keys_filter(keys, "external_id")).values_list("channel_id", "external_id")
+    return {(channel_id, external_id or "") for channel_id, external_id in stored}
 
 
 def _keys_filter(keys, field: str) -> Q:

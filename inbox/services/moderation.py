@@ -27,7 +27,7 @@ def message_hide(*, message: Message, by, reason: str, hidden: bool = True) -> M
     if not connector.supports_hiding or message.conversation.is_private:
         raise HideRefused(_("This network does not let us hide this item."))
     try:
-        connector.hide_item(message.external_id, hidden=hidden)
+        connector.hide_item(message.external_id or "", hidden=hidden)
     except ConnectorError as exc:
         raise HideRefused(_("The network refused: %(error)s") % {"error": exc.message}) from exc
     with transaction.atomic():

@@ -25,7 +25,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class RuleSerializer(serializers.ModelSerializer):
-    updated_by = serializers.StringRelatedField(read_only=True)
+    updated_by: serializers.StringRelatedField = serializers.StringRelatedField(read_only=True)
 
     class Meta:
         model = Rule

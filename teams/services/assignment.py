@@ -96,7 +96,8 @@ def _assign_for_team(team_id: int, ids: list[int], now: datetime, reason: str, r
                 )
             )
         )
-        changed, log, alerts = [], events.Batch(), Counter()
+        changed: list[Conversation] = []
+        log, alerts = events.Batch(), Counter[int]()
         for conversation in conversations:
             member = _pick(team, members, load)
             if member is None:

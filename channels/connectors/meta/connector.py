@@ -1,7 +1,7 @@
 """Facebook Page (feed + Messenger) and Instagram connectors on the Graph API.
 
 One Meta app posts every event for every page and account to one URL
-(``channels.services.meta_delivery_receive`` verifies and routes it); each
+(``channels.connectors.meta.webhook`` verifies and routes it); each
 connector parses the entries of its own account and sends replies.
 """
 
@@ -11,6 +11,9 @@ import json
 import time
 from datetime import timedelta
 from typing import ClassVar
+
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from channels.connectors.base import (
     Connector,
@@ -41,6 +44,18 @@ class MetaConnector(Connector):
     max_reply_length = 2000
     prefix = ""  # "fb" or "ig": the start of message ids and private thread keys
     comment_prefix = ""
+    setup_form = "channels.connectors.meta.forms.MetaChannelForm"
+
+    @classmethod
+    def webhook_urls(cls) -> list[URLPattern]:
+        from channels.connectors.meta.webhook import meta_webhook
+
+        return [path("meta/", meta_webhook, name="meta")]
+
+    @classmethod
+    def webhook_path(cls, channel) -> str:
+        """The Meta app delivers every page and account to one URL."""
+        return reverse("webhooks:meta")
 
     @property
     def graph(self) -> GraphClient:
@@ -97,6 +112,7 @@ class MetaConnector(Connector):
 
 class FacebookConnector(MetaConnector):
     kind = "facebook"
+    setup_title = _("Connect a Facebook Page")
     prefix = "fb"
     comment_prefix = "fb-comment"
     # Backfill: what the webhook missed while it was down arrives within 10 minutes.
@@ -139,6 +155,7 @@ class FacebookConnector(MetaConnector):
 
 class InstagramConnector(MetaConnector):
     kind = "instagram"
+    setup_title = _("Connect an Instagram account")
     prefix = "ig"
     comment_prefix = "ig-comment"
     max_reply_length = 1000

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 from channels.connectors.base import (
     Connector,
@@ -62,6 +63,9 @@ def reply_message_id(idempotency_key: str, from_email: str) -> str:
 class WebConnector(Connector):
     kind = "web"
     supports_webhooks = True
+    replies_by_email = True
+    setup_form = "channels.connectors.web.forms.WebChannelForm"
+    setup_title = _("New web channel")
 
     def verify_webhook(self, request: WebhookRequest) -> None:
         header = _header(request.headers, SIGNATURE_HEADER)

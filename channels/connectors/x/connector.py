@@ -7,6 +7,8 @@ import hmac
 import json
 
 from django.conf import settings
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from channels.connectors.base import (
     Connector,
@@ -34,6 +36,19 @@ class XConnector(Connector):
     supports_polling = True
     poll_interval = 120
     max_reply_length = 280
+    setup_form = "channels.connectors.x.forms.XChannelForm"
+    setup_title = _("Connect an X account")
+
+    @classmethod
+    def webhook_urls(cls) -> list[URLPattern]:
+        from channels.connectors.x.webhook import x_webhook
+
+        return [path("x/", x_webhook, name="x")]
+
+    @classmethod
+    def webhook_path(cls, channel) -> str:
+        """Account Activity delivers every account of the app to one URL."""
+        return reverse("webhooks:x")
 
     @property
     def user_id(self) -> str:

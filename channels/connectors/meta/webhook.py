@@ -1,0 +1,114 @@
+"""The Meta app's webhook: one URL for every Facebook Page and Instagram
+account, verified with the app secret and split per channel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from channels.connectors.base import MalformedPayload
+from channels.connectors.registry import connector_for
+from channels.connectors.signatures import signature_matches
+from channels.models import Channel, InboundEvent
+from channels.services import (
+    WebhookRefused,
+    delivery_accepted,
+    delivery_refused,
+    delivery_too_large,
+    headers_kept,
+)
+from channels.views import refusal_response
+
+# Meta's ``object`` of a delivery → our channel kind.
+META_KINDS = {"page": "facebook", "instagram": "instagram"}
+
+
+def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> list[InboundEvent]:
+    """A Meta app delivery: one body, many entries for many pages and accounts.
+
+    Verified with the app secret (``X-Hub-Signature-256``), then stored per
+    channel before anything else happens: the entries of each page or account
+    become one accepted event of its channel; entries for an account with no
+    channel are recorded as rejected (to replay once the channel exists).
+    Returns the accepted events; raises ``WebhookRefused`` for the whole delivery.
+    """
+    kept = headers_kept(headers)
+
+    def refuse(status: int, error: str) -> WebhookRefused:
+        return delivery_refused(
+            status, error, channel=None, kind="meta", body=body, headers=kept, remote_addr=remote_addr
+        )
+
+    if too_large := delivery_too_large(body):
+        raise refuse(413, too_large)
+    signature = {k.lower(): v for k, v in headers.items()}.get("x-hub-signature-256")
+    if not signature_matches(secret=settings.META_APP_SECRET, body=body, header_value=signature):
+        raise refuse(403, "Missing or wrong X-Hub-Signature-256.")
+    try:
+        delivery = json.loads(body)
+        kind = META_KINDS[delivery["object"]]
+        entries = list(delivery["entry"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise refuse(400, f"Not a Meta delivery: {exc!r}") from exc
+    by_account: dict[str, list] = {}
+    for entry in entries:
+        by_account.setdefault(str(entry.get("id")), []).append(entry)
+    channels = {
+        c.external_account_id: c
+        for c in Channel.objects.filter(kind=kind, external_account_id__in=by_account, active=True)
+    }
+    accepted = []
+    with transaction.atomic():
+        for account, account_entries in by_account.items():
+            part = json.dumps({"object": delivery["object"], "entry": account_entries}).encode()
+            channel = channels.get(account)
+            if channel is None:
+                delivery_refused(
+                    404,
+                    f"No active {kind} channel for account {account}.",
+                    channel=None,
+                    kind=kind,
+                    body=part,
+                    headers=kept,
+                    remote_addr=remote_addr,
+                )
+                continue
+            try:
+                items = connector_for(channel).parse_webhook(part)
+            except MalformedPayload as exc:
+                delivery_refused(
+                    400, str(exc), channel=channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr
+                )
+                continue
+            accepted.append(
+                delivery_accepted(
+                    channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr, items=len(items)
+                )
+            )
+    return accepted
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def meta_webhook(request):
+    """The subscription handshake on GET, signed deliveries on POST."""
+    if request.method == "GET":
+        mode, token = request.GET.get("hub.mode"), request.GET.get("hub.verify_token", "")
+        if mode == "subscribe" and settings.META_VERIFY_TOKEN and token == settings.META_VERIFY_TOKEN:
+            return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
+        return HttpResponse("Verification token mismatch.", status=403, content_type="text/plain")
+    try:
+        events = meta_delivery_receive(
+            body=request.body, headers=dict(request.headers), remote_addr=request.META.get("REMOTE_ADDR")
+        )
+    except WebhookRefused as refused:
+        return refusal_response(refused)
+    return JsonResponse(
+        {"status": "accepted", "events": [e.pk for e in events], "items": sum(e.item_count for e in events)}
+    )
