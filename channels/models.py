@@ -97,3 +97,25 @@ class InboundEvent(models.Model):
     @property
     def body_text(self) -> str:
         return bytes(self.body).decode("utf-8", errors="replace")
+
+
+class RefusalCount(models.Model):
+    """How many deliveries one address had refused, per day and kind: the
+    bounded record of refusals that may not be authentic. The first of them
+    (``MOSTRADOR_REFUSALS_RECORDED_PER_HOUR`` per address) are also kept as
+    rejected events with their first bytes and headers; the rest only count."""
+
+    day = models.DateField(_("day"))
+    remote_addr = models.CharField(_("remote address"), max_length=45, blank=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    count = models.PositiveIntegerField(_("refusals"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    last_at = models.DateTimeField(_("last at"))
+
+    class Meta:
+        verbose_name = _("refusal count")
+        verbose_name_plural = _("refusal counts")
+        constraints = [models.UniqueConstraint(fields=["day", "remote_addr", "kind"], name="refusalcount_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.remote_addr} {self.kind}: {self.count}"

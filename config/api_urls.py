@@ -9,7 +9,18 @@ from listening.api import views as listening_views
 from protocols.api import views as protocol_views
 from teams.api import views as team_views
 
-router = DefaultRouter()
+
+class IntegerIdRouter(DefaultRouter):
+    """Detail routes match integer ids only: ``/conversations/abc/`` is a 404, not a 500."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        value = getattr(viewset, "lookup_value_regex", r"\d+" if lookup_field in ("pk", "id") else "[^/.]+")
+        return f"(?P<{lookup_prefix}{kwarg}>{value})"
+
+
+router = IntegerIdRouter()
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register("protocol/categories", protocol_views.CategoryViewSet, basename="category")

@@ -387,6 +387,9 @@ MOSTRADOR_INGEST_BATCH_SIZE = int(os.environ.get("MOSTRADOR_INGEST_BATCH_SIZE", 
 # How long the first event of a burst waits for others before the drain runs.
 MOSTRADOR_INGEST_GATHER_SECONDS = float(os.environ.get("MOSTRADOR_INGEST_GATHER_SECONDS", "0.25"))
 MOSTRADOR_WEBHOOK_MAX_BYTES = 1024 * 1024
+# Deliveries refused before they proved authentic: how many per address and
+# hour are kept (first bytes and headers); beyond that they are only counted.
+MOSTRADOR_REFUSALS_RECORDED_PER_HOUR = int(os.environ.get("MOSTRADOR_REFUSALS_RECORDED_PER_HOUR", "60"))
 # Crisis detection: at least MIN_ITEMS complaint or negative conversations about
 # one subject within WINDOW minutes, FACTOR times its usual rate.
 MOSTRADOR_CRISIS_WINDOW_MINUTES = int(os.environ.get("MOSTRADOR_CRISIS_WINDOW_MINUTES", "60"))

@@ -25,6 +25,9 @@ def _isolated(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     celery_app.conf.task_always_eager = True
+    from django.core.cache import cache
+
+    cache.clear()  # the local-memory cache outlives a test: counters and flags start afresh
     FakeConnector.reset()
     dispatch.reset()
     yield

@@ -56,6 +56,37 @@ class ConnectorError(Exception):
         self.retry_after = retry_after
 
 
+# NUL and the other C0 controls but tab, newline and carriage return: PostgreSQL
+# cannot store NUL in text, and none of them means anything in a message.
+_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control characters that no text may carry (NUL first of all)."""
+    return value.translate(_CONTROLS) if value and not value.isprintable() else value
+
+
+def clean_data(value):
+    """``clean_text`` applied to every string in a JSON-like value (keys included)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(clean_data(v) for v in value)
+    return value
+
+
+def _clean_fields(obj) -> None:
+    """Clean every text field of a frozen dataclass in place: what comes from a
+    network is cleaned at the edge, once, whatever connector built it."""
+    for name, value in vars(obj).items():
+        if isinstance(value, str):
+            object.__setattr__(obj, name, clean_text(value))
+        elif isinstance(value, tuple) and value and isinstance(value[0], dict):
+            object.__setattr__(obj, name, clean_data(value))
+
+
 @dataclass(frozen=True)
 class ContactRef:
     """Who wrote an item, as the network identifies them."""
@@ -65,6 +96,9 @@ class ContactRef:
     display_name: str = ""
     profile_url: str = ""
     email: str = ""
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
 
 
 @dataclass(frozen=True)
@@ -88,6 +122,9 @@ class InboundItem:
     # "" for a new item; "edited" or "removed" when its author changed it on the
     # network (the item keeps its external id; Mostrador keeps every text).
     change: str = ""
+
+    def __post_init__(self) -> None:
+        _clean_fields(self)
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ def test_the_api_and_the_page_show_the_same_webhook_url_and_it_answers(client, c
 
 @pytest.mark.django_db
 def test_an_app_level_network_has_no_per_channel_url(client):
-    """Posting an X delivery to /webhooks/x/<key>/ is refused: X delivers to /webhooks/x/."""
+    """Posting an X delivery to /webhooks/x/<key>/ is refused as from nobody: X delivers to /webhooks/x/."""
     channel = ChannelFactory(kind="x", key="x-edge", external_account_id="42")
     response = client.post(f"/webhooks/x/{channel.key}/", data=b"{}", content_type="application/json")
-    assert response.status_code == 404
+    assert response.status_code == 403
+    assert "No active x channel" in InboundEvent.objects.get().error
 
 
 @pytest.mark.django_db

@@ -68,10 +68,12 @@ def test_missing_fields_are_named(web_channel, post_webhook):
     assert response.json()["error"] == "email is required; message is required"
 
 
-def test_unknown_channel_is_404_and_recorded(client):
+def test_unknown_channel_is_refused_like_a_forgery_and_recorded(client):
+    """Hardening item 4: keys are not enumerable."""
     response = client.post("/webhooks/web/nope/", data=b"{}", content_type="application/json")
-    assert response.status_code == 404
+    assert response.status_code == 403
     event = InboundEvent.objects.get()
+    assert "nope" in event.error and "nope" not in response.json()["error"]
     assert event.channel is None
     assert event.status == InboundEvent.Status.REJECTED
 
@@ -79,7 +81,7 @@ def test_unknown_channel_is_404_and_recorded(client):
 def test_inactive_channel_refuses(web_channel, post_webhook):
     web_channel.active = False
     web_channel.save()
-    assert post_webhook(web_channel, FORM).status_code == 404
+    assert post_webhook(web_channel, FORM).status_code == 403
 
 
 def test_too_large_body_is_413(web_channel, post_webhook, settings):

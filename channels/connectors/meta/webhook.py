@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from channels.connectors.base import MalformedPayload
@@ -19,11 +18,13 @@ from channels.models import Channel, InboundEvent
 from channels.services import (
     WebhookRefused,
     delivery_accepted,
+    delivery_failed,
     delivery_refused,
     delivery_too_large,
     headers_kept,
+    malformed_reason,
 )
-from channels.views import refusal_response
+from channels.views import refusal_response, webhook_endpoint
 
 # Meta's ``object`` of a delivery → our channel kind.
 META_KINDS = {"page": "facebook", "instagram": "instagram"}
@@ -40,22 +41,22 @@ def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_add
     """
     kept = headers_kept(headers)
 
-    def refuse(status: int, error: str) -> WebhookRefused:
+    def refuse(status: int, error: str, *, signed: bool = True) -> WebhookRefused:
         return delivery_refused(
-            status, error, channel=None, kind="meta", body=body, headers=kept, remote_addr=remote_addr
+            status, error, channel=None, kind="meta", body=body, headers=kept, remote_addr=remote_addr, signed=signed
         )
 
     if too_large := delivery_too_large(body):
-        raise refuse(413, too_large)
+        raise refuse(413, too_large, signed=False)
     signature = {k.lower(): v for k, v in headers.items()}.get("x-hub-signature-256")
     if not signature_matches(secret=settings.META_APP_SECRET, body=body, header_value=signature):
-        raise refuse(403, "Missing or wrong X-Hub-Signature-256.")
+        raise refuse(403, "Missing or wrong X-Hub-Signature-256.", signed=False)
     try:
         delivery = json.loads(body)
         kind = META_KINDS[delivery["object"]]
         entries = list(delivery["entry"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise refuse(400, f"Not a Meta delivery: {exc!r}") from exc
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise refuse(400, f"Not a Meta delivery: {malformed_reason(exc)}") from exc
     by_account: dict[str, list] = {}
     for entry in entries:
         by_account.setdefault(str(entry.get("id")), []).append(entry)
@@ -86,6 +87,9 @@ def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_add
                     400, str(exc), channel=channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr
                 )
                 continue
+            except Exception as exc:  # noqa: BLE001 - a parser bug: kept whole as a failed event, logged
+                delivery_failed(channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr, exc=exc)
+                continue
             accepted.append(
                 delivery_accepted(
                     channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr, items=len(items)
@@ -94,7 +98,7 @@ def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_add
     return accepted
 
 
-@csrf_exempt
+@webhook_endpoint("meta")
 @require_http_methods(["GET", "POST"])
 def meta_webhook(request):
     """The subscription handshake on GET, signed deliveries on POST."""

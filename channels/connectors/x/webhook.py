@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from channels.connectors.base import MalformedPayload, WebhookRejected, WebhookRequest
@@ -17,11 +16,13 @@ from channels.models import Channel, InboundEvent
 from channels.services import (
     WebhookRefused,
     delivery_accepted,
+    delivery_failed,
     delivery_refused,
     delivery_too_large,
     headers_kept,
+    malformed_reason,
 )
-from channels.views import refusal_response
+from channels.views import refusal_response, webhook_endpoint
 
 
 def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> InboundEvent:
@@ -32,21 +33,28 @@ def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: 
 
     kept = headers_kept(headers)
 
-    def refuse(status: int, error: str, channel: Channel | None = None) -> WebhookRefused:
+    def refuse(status: int, error: str, channel: Channel | None = None, *, signed: bool = True) -> WebhookRefused:
         return delivery_refused(
-            status, error, channel=channel, kind="x", body=body, headers=kept, remote_addr=remote_addr
+            status,
+            error,
+            channel=channel,
+            kind="x",
+            body=body,
+            headers=kept,
+            remote_addr=remote_addr,
+            signed=signed,
         )
 
     if too_large := delivery_too_large(body):
-        raise refuse(413, too_large)
+        raise refuse(413, too_large, signed=False)
     try:
         XConnector.verify_signature(WebhookRequest(body=body, headers=headers))
     except WebhookRejected as exc:
-        raise refuse(403, str(exc)) from exc
+        raise refuse(403, str(exc), signed=False) from exc
     try:
         user_id = str(json.loads(body)["for_user_id"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise refuse(400, f"Not an Account Activity delivery: {exc!r}") from exc
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise refuse(400, f"Not an Account Activity delivery: {malformed_reason(exc)}") from exc
     channel = Channel.objects.filter(kind="x", external_account_id=user_id, active=True).first()
     if channel is None:
         raise refuse(404, f"No active X channel for account {user_id}.")
@@ -54,10 +62,12 @@ def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: 
         items = connector_for(channel).parse_webhook(body)
     except MalformedPayload as exc:
         raise refuse(400, str(exc), channel) from exc
+    except Exception as exc:  # noqa: BLE001 - a parser bug: kept whole as a failed event, logged
+        return delivery_failed(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, exc=exc)
     return delivery_accepted(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, items=len(items))
 
 
-@csrf_exempt
+@webhook_endpoint("x")
 @require_http_methods(["GET", "POST"])
 def x_webhook(request):
     """The CRC check on GET, signed deliveries on POST."""
