@@ -29,6 +29,9 @@ class Channel(models.Model):
     next_poll_at = models.DateTimeField(_("next poll allowed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    # Since when deliveries of this channel fail to be read (entries or whole
+    # events); the CM is alerted when it starts, and it clears on a clean one.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -80,6 +83,9 @@ class InboundEvent(models.Model):
     headers = models.JSONField(_("headers"), default=dict)
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The network signed it: stored whole, and a refused one can be replayed
+    # once its cause is fixed (an account set up, a parser mended).
+    authentic = models.BooleanField(_("authentic"), default=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     item_count = models.PositiveIntegerField(_("items"), default=0)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
@@ -97,6 +103,41 @@ class InboundEvent(models.Model):
     @property
     def body_text(self) -> str:
         return bytes(self.body).decode("utf-8", errors="replace")
+
+    @property
+    def replayable(self) -> bool:
+        return self.status == self.Status.FAILED or (self.status == self.Status.REJECTED and self.authentic)
+
+
+class UnparsedEntry(models.Model):
+    """One entry of a stored delivery or poll batch that its connector could not
+    understand: kept with the reason, shown to the Community Manager, replayed
+    with its event. The event's other items were stored all the same."""
+
+    event = models.ForeignKey(
+        InboundEvent, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="unparsed"
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="unparsed_entries"
+    )
+    reason = models.TextField(_("reason"))
+    raw = models.JSONField(_("entry as received"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when the event was processed again: this reading is superseded.
+    replayed_at = models.DateTimeField(_("replayed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unparsed entry")
+        verbose_name_plural = _("unparsed entries")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["channel", "id"], condition=models.Q(replayed_at__isnull=True), name="unparsed_open_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id}: {self.reason[:60]}"
 
 
 class RefusalCount(models.Model):

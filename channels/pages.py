@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from channels.connectors.registry import connector_class, kinds
-from channels.inbound import inbound_event_replay
+from channels.inbound import ReplayRefused, inbound_event_replay
 from channels.models import Channel, InboundEvent
 from core import roles
 from core.pages import role_required
@@ -22,19 +22,25 @@ def channel_list(request):
         failed=Count("events", filter=Q(events__status=InboundEvent.Status.FAILED)),
     ).order_by("name")
     rows = [(channel, _absolute(request, channel.webhook_path)) for channel in channels]
-    return render(request, "channels/list.html", {"rows": rows, "setups": _setups()})
+    # Authentic deliveries for accounts that have no channel yet: replayable once it exists.
+    orphans = InboundEvent.objects.filter(
+        channel__isnull=True, status=InboundEvent.Status.REJECTED, authentic=True
+    ).defer("body")[:20]
+    return render(request, "channels/list.html", {"rows": rows, "setups": _setups(), "orphans": orphans})
 
 
 @role_required(roles.can_view_inbox)
 def channel_detail(request, pk: int):
     channel = get_object_or_404(Channel, pk=pk)
     deliveries = InboundEvent.objects.filter(channel=channel).defer("body").order_by("-id")[:50]
+    unparsed = channel.unparsed_entries.filter(replayed_at__isnull=True).select_related("event")[:50]
     return render(
         request,
         "channels/detail.html",
         {
             "channel": channel,
             "deliveries": deliveries,
+            "unparsed": unparsed,
             "webhook_url": _absolute(request, channel.webhook_path),
             "can_set_up": connector_class(channel.kind).setup_form is not None,
         },
@@ -67,8 +73,17 @@ def channel_edit(request, pk: int | None = None):
 @require_POST
 @role_required(roles.can_manage_channels)
 def event_replay(request, pk: int):
-    """Put a failed delivery back in the queue (after a fix), keeping its history."""
-    event = get_object_or_404(InboundEvent, pk=pk, status=InboundEvent.Status.FAILED, channel__isnull=False)
-    inbound_event_replay(event=event)
-    flash.success(request, _("Delivery #%(id)s queued again.") % {"id": event.pk})
-    return redirect("channels:detail", pk=event.channel_id)
+    """Process a delivery again once its cause is fixed (a failed one, one with
+    entries that could not be read, an authentic one refused), keeping its history."""
+    event = get_object_or_404(InboundEvent, pk=pk)
+    if not (event.replayable or event.unparsed.filter(replayed_at__isnull=True).exists()):
+        raise Http404
+    try:
+        event = inbound_event_replay(event=event)
+    except ReplayRefused as refused:
+        flash.error(request, str(refused))
+    else:
+        flash.success(request, _("Delivery #%(id)s queued again.") % {"id": event.pk})
+    if event.channel_id:
+        return redirect("channels:detail", pk=event.channel_id)
+    return redirect("channels:list")

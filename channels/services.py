@@ -109,7 +109,7 @@ def webhook_receive(
     except WebhookRejected as exc:
         raise refuse(403, str(exc), signed=False) from exc
     try:
-        items = connector.parse_webhook(body)
+        items = connector.parse_report(body, source="webhook").items
     except (MalformedPayload, RecursionError) as exc:
         raise refuse(400, malformed_reason(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - a parser bug: kept whole as a failed event, logged
@@ -185,6 +185,7 @@ def delivery_refused(
         headers=clean_data(headers),
         remote_addr=remote_addr,
         error=error,
+        authentic=signed,
     )
     public = NOT_AUTHENTIC if status == 403 else error
     return WebhookRefused(status=status, error=public, event=event)

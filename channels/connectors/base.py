@@ -140,6 +140,9 @@ class InboundItem:
     # when that is stored, and otherwise asks the network first.
     thread_pending: bool = False
 
+    def __post_init__(self) -> None:
+        _clean_fields(self)
+
 
 class ItemKind:
     """The kinds of ``InboundItem``."""
@@ -184,9 +187,6 @@ class OutboundAttachment:
     url: str = ""
     storage_name: str = ""
     mime_type: str = ""
-
-    def __post_init__(self) -> None:
-        _clean_fields(self)
 
 
 @dataclass(frozen=True)
@@ -253,6 +253,12 @@ class Connector:
         """App-level routes this network serves under ``/webhooks/`` (one URL for
         every account of the app); none when each channel has its own URL."""
         return []
+
+    @classmethod
+    def delivery_account(cls, body: bytes) -> str:
+        """The network account a stored app-level delivery is for ("" if unknown):
+        how a refused one finds its channel when replayed."""
+        return ""
 
     @classmethod
     def webhook_path(cls, channel: Channel) -> str | None:

@@ -18,7 +18,9 @@ from channels.connectors.base import (
     InboundItem,
     MalformedPayload,
     OutboundReply,
+    ParseReport,
     SentReceipt,
+    UnparsedItem,
     WebhookRejected,
     WebhookRequest,
 )
@@ -43,23 +45,23 @@ class FakeConnector(Connector):
             raise WebhookRejected("Bad signature.")
 
     def parse_webhook(self, body: bytes) -> list[InboundItem]:
+        return self.parse_report(body, source="webhook").items
+
+    def parse_report(self, body: bytes, *, source: str) -> ParseReport:
+        """Each entry on its own: one that cannot be read is reported, the rest kept."""
         try:
-            items = json.loads(body)["items"]
-            return [
-                InboundItem(
-                    external_id=str(item["id"]),
-                    thread_key=str(item.get("thread") or item["id"]),
-                    is_private=bool(item.get("private", False)),
-                    author=ContactRef(external_id=str(item["author"]), handle=str(item["author"])),
-                    body=str(item.get("text", "")),
-                    created_at=datetime.fromtimestamp(item.get("ts", 0), tz=UTC)
-                    if item.get("ts")
-                    else datetime.now(tz=UTC),
-                )
-                for item in items
-            ]
+            entries = json.loads(body)["items"]
+            if not isinstance(entries, list):
+                raise TypeError("items is not a list")
         except (ValueError, KeyError, TypeError) as exc:
             raise MalformedPayload(f"Not a fake delivery: {exc!r}") from exc
+        report = ParseReport()
+        for entry in entries:
+            try:
+                report.items.append(_item(entry))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                report.unparsed.append(UnparsedItem(reason=f"{type(exc).__name__}: {exc}", raw=entry))
+        return report
 
     def fetch_since(self, cursor: str) -> FetchResult:
         if FakeConnector.poll_fail_with is not None:
@@ -69,7 +71,7 @@ class FakeConnector(Connector):
         return FetchResult(raw=json.dumps({"items": newer}).encode(), cursor=str(last), item_count=len(newer))
 
     def parse_poll(self, body: bytes) -> list[InboundItem]:
-        return self.parse_webhook(body)
+        return self.parse_report(body, source="poll").items
 
     def send_reply(self, reply: OutboundReply) -> SentReceipt:
         if FakeConnector.fail_with is not None:
@@ -83,3 +85,14 @@ class FakeConnector(Connector):
         cls.fail_with = None
         cls.feed.clear()
         cls.poll_fail_with = None
+
+
+def _item(entry: dict) -> InboundItem:
+    return InboundItem(
+        external_id=str(entry["id"]),
+        thread_key=str(entry.get("thread") or entry["id"]),
+        is_private=bool(entry.get("private", False)),
+        author=ContactRef(external_id=str(entry["author"]), handle=str(entry["author"])),
+        body=str(entry.get("text", "")),
+        created_at=datetime.fromtimestamp(entry["ts"], tz=UTC) if entry.get("ts") else datetime.now(tz=UTC),
+    )

@@ -19,10 +19,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from channels.connectors.base import InboundItem
+from channels.connectors.base import InboundItem, clean_data, clean_text
 from channels.connectors.registry import connector_for
-from channels.models import Channel, InboundEvent
+from channels.models import Channel, InboundEvent, UnparsedEntry
+from channels.status import channel_disable, channel_failing, channels_recovered
 from core.db import rows_update
 from core.queue import dispatch
 from inbox import events, lifecycle
@@ -116,20 +118,32 @@ def inbound_events_process(*, events: list[InboundEvent]) -> None:
             except Exception as exc:
                 logger.exception("Inbound event %s failed.", event.pk)
                 event.status = InboundEvent.Status.FAILED
-                event.error = f"{type(exc).__name__}: {exc}"[:2000]
+                event.error = clean_text(f"{type(exc).__name__}: {exc}")[:2000]
                 event.attempts += 1
                 event.processed_at = timezone.now()
                 event.save(update_fields=["status", "error", "attempts", "processed_at"])
+                if event.channel_id:
+                    channel_failing(channel_id=event.channel_id, reason=event.error)
 
 
 def _process_batch(events: list[InboundEvent]) -> None:
+    """Parse and ingest locked events. An entry its connector cannot understand
+    is kept on its own (``UnparsedEntry``) and never costs its neighbours."""
     received: list[ReceivedItem] = []
     counts: dict[int, int] = {}
+    unparsed: list[UnparsedEntry] = []
+    revoked: list[Channel] = []
     for event in events:
         assert event.channel is not None  # only events of a channel are accepted
-        items = connector_for(event.channel).parse_event(bytes(event.body), source=event.source)
-        counts[event.pk] = len(items)
-        received.extend(ReceivedItem(event.channel, item, event.received_at) for item in items)
+        report = connector_for(event.channel).parse_report(bytes(event.body), source=event.source)
+        counts[event.pk] = len(report.items)
+        received.extend(ReceivedItem(event.channel, item, event.received_at) for item in report.items)
+        unparsed.extend(
+            UnparsedEntry(event=event, channel=event.channel, reason=clean_text(u.reason)[:2000], raw=clean_data(u.raw))
+            for u in report.unparsed
+        )
+        if report.revoked:
+            revoked.append(event.channel)
     inbound_items_ingest(received=received)
     now = timezone.now()
     InboundEvent.objects.filter(pk__in=[event.pk for event in events]).update(
@@ -141,6 +155,13 @@ def _process_batch(events: list[InboundEvent]) -> None:
             InboundEvent.objects.filter(pk=event.pk).update(item_count=counts[event.pk])
     channel_ids = {event.channel_id for event in events if event.channel_id}
     Channel.objects.filter(pk__in=channel_ids).update(last_event_at=now)
+    UnparsedEntry.objects.bulk_create(unparsed)
+    failing = {entry.channel.pk: entry.reason for entry in unparsed}
+    for channel_id, reason in failing.items():
+        channel_failing(channel_id=channel_id, reason=reason)
+    channels_recovered(channel_ids=channel_ids - set(failing))
+    for channel in revoked:
+        channel_disable(channel=channel, reason=_("The network says the account's authorization was revoked."))
 
 
 def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:

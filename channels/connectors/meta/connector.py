@@ -57,6 +57,14 @@ class MetaConnector(Connector):
         """The Meta app delivers every page and account to one URL."""
         return reverse("webhooks:meta")
 
+    @classmethod
+    def delivery_account(cls, body: bytes) -> str:
+        """A stored Meta delivery holds the entries of one account (split on arrival)."""
+        try:
+            return str(json.loads(body)["entry"][0]["id"])
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+            return ""
+
     @property
     def graph(self) -> GraphClient:
         token = self.credentials.get("access_token", "")

@@ -81,7 +81,7 @@ def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_add
                 )
                 continue
             try:
-                items = connector_for(channel).parse_webhook(part)
+                items = connector_for(channel).parse_report(part, source="webhook").items
             except MalformedPayload as exc:
                 delivery_refused(
                     400, str(exc), channel=channel, kind=kind, body=part, headers=kept, remote_addr=remote_addr

@@ -50,6 +50,13 @@ class XConnector(Connector):
         """Account Activity delivers every account of the app to one URL."""
         return reverse("webhooks:x")
 
+    @classmethod
+    def delivery_account(cls, body: bytes) -> str:
+        try:
+            return str(json.loads(body).get("for_user_id") or "")
+        except (ValueError, AttributeError, RecursionError):
+            return ""
+
     @property
     def user_id(self) -> str:
         return str(self.channel.external_account_id or self.credentials.get("user_id", ""))

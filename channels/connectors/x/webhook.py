@@ -59,7 +59,7 @@ def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: 
     if channel is None:
         raise refuse(404, f"No active X channel for account {user_id}.")
     try:
-        items = connector_for(channel).parse_webhook(body)
+        items = connector_for(channel).parse_report(body, source="webhook").items
     except MalformedPayload as exc:
         raise refuse(400, str(exc), channel) from exc
     except Exception as exc:  # noqa: BLE001 - a parser bug: kept whole as a failed event, logged
