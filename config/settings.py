@@ -185,9 +185,10 @@ CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Europe/Madrid")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Webhooks accepted while the broker was down, or whose task was lost.
+    # Every few seconds, so a worker that died mid-drain delays ingest by seconds.
     "drain-inbound-events": {
         "task": "inbox.tasks.inbound_events_drain_task",
-        "schedule": timedelta(seconds=30),
+        "schedule": timedelta(seconds=5),
     },
     # Networks that are polled (backfill of missed webhooks, X mentions, listening).
     "poll-due-channels": {

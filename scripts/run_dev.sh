@@ -10,7 +10,20 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping…"
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # A few seconds for a clean stop; then whatever is left (a worker in warm
+  # shutdown waiting on a task) is killed. Nothing is lost: tasks are acknowledged
+  # late and every piece of work is recorded in the database before it is queued.
+  for _ in $(seq 1 40); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    pkill -KILL -P "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
@@ -25,7 +38,7 @@ GRAPH_PORT=${GRAPH_PORT:-8767}
 export META_GRAPH_BASE_URL=${META_GRAPH_BASE_URL:-http://127.0.0.1:$GRAPH_PORT}
 $PY manage.py fake_graph_server --port "$GRAPH_PORT" &
 pids+=($!)
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &
 pids+=($!)

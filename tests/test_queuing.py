@@ -27,3 +27,11 @@ def test_only_the_dispatch_helper_queues_tasks():
             offenders += [f"{path.relative_to(ROOT)}:{n}" for n in _bare_queuing(ast.parse(path.read_text()))]
     assert offenders == []
     assert _bare_queuing(ast.parse("task.delay(1)\ntask.apply_async((1,))")) == [1, 2]
+
+
+def test_a_lost_drain_delays_ingest_by_seconds_not_half_a_minute(settings):
+    """Hardening item 11: after a worker dies mid-drain, the next drain comes within seconds."""
+    from inbox.services.ingest import DRAIN_FLAG_SECONDS
+
+    assert settings.CELERY_BEAT_SCHEDULE["drain-inbound-events"]["schedule"].total_seconds() <= 5
+    assert DRAIN_FLAG_SECONDS <= 5

@@ -33,6 +33,8 @@ from inbox.models import Contact, Conversation, Message
 logger = logging.getLogger(__name__)
 
 DRAIN_FLAG = "ingest:drain-scheduled"
+# A drain asked for and lost (its worker died) holds back new ones this long at most.
+DRAIN_FLAG_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def drain_schedule() -> None:
     from inbox.tasks import inbound_events_drain_task
 
     try:
-        first = cache.add(DRAIN_FLAG, 1, timeout=10)
+        first = cache.add(DRAIN_FLAG, 1, timeout=DRAIN_FLAG_SECONDS)
     except Exception:
         logger.warning("Cache unavailable; dispatching the drain anyway.", exc_info=True)
         first = True
