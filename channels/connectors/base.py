@@ -7,6 +7,8 @@ A connector is built around one ``Channel`` row and knows how to:
 - ``fetch_since``: poll the network for what is newer than a cursor, returning
   the raw responses (stored as a poll ``InboundEvent``) and the next cursor;
 - ``parse_poll``: turn a stored poll batch into ``InboundItem``s;
+- ``parse_report``: either parse, keeping what could not be understood
+  (``UnparsedItem``) beside the items instead of failing the whole body;
 - ``send_reply``: deliver an outbound message and return the network's id.
 
 Connectors never touch the database: services do, with what connectors return.
@@ -20,7 +22,7 @@ Each connector also declares its edges, from which the generic code is built:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -65,6 +67,8 @@ class ContactRef:
     display_name: str = ""
     profile_url: str = ""
     email: str = ""
+    # The person's picture as the network serves it (short-lived on Meta).
+    picture_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,68 @@ class InboundItem:
     created_at: datetime | None = None
     subject: str = ""
     parent_url: str = ""
+    # Normalized dicts: ``type`` (image, video, audio, file, sticker, link,
+    # story_mention, story_reply, location, fallback, template, product, gif),
+    # and when known ``url``, ``preview_url``, ``title``, ``latitude``,
+    # ``longitude``, ``mime_type``.
     attachments: tuple[dict, ...] = ()
     # "" for a new item; "edited" or "removed" when its author changed it on the
     # network (the item keeps its external id; Mostrador keeps every text).
     change: str = ""
+    # What the item is (``ItemKind``): a message by default; the other kinds
+    # are signals the inbox records without adding a message.
+    kind: str = ""
+    # The external id of the item this one answers, when the network says.
+    in_reply_to: str = ""
+    # True when ``thread_key`` is only a guess (an X webhook tweet carries no
+    # ``conversation_id``): ingest files it in the thread of ``in_reply_to``
+    # when that is stored, and otherwise asks the network first.
+    thread_pending: bool = False
+
+
+class ItemKind:
+    """The kinds of ``InboundItem``."""
+
+    MESSAGE = ""  # a comment, post, mention or private message: a ``Message``
+    LIKE = "like"  # someone liked the account's post: counted for listening
+    RETWEET = "retweet"  # someone shared the account's post: counted for listening
+    HANDOVER = "handover"  # thread control passed between apps (Messenger): recorded as a note
+    # The account was mentioned; the mentioning text must be fetched first
+    # (``external_id`` names the comment or media, ``body`` is empty).
+    MENTION = "mention"
+
+    ENGAGEMENT = frozenset({LIKE, RETWEET})
+
+
+@dataclass(frozen=True)
+class UnparsedItem:
+    """One entry of a delivery or poll batch that could not be understood: the
+    reason, and the entry as received, to show the CM and to replay."""
+
+    reason: str
+    raw: dict | str
+
+
+@dataclass(frozen=True)
+class ParseReport:
+    """What one stored body holds: the items understood, the entries that were
+    not (each on its own, never failing its neighbours), and whether the
+    network said the account's authorization was revoked (X ``user_event``)."""
+
+    items: list[InboundItem] = field(default_factory=list)
+    unparsed: list[UnparsedItem] = field(default_factory=list)
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class OutboundAttachment:
+    """An image sent with a reply: its public URL (for networks that fetch by
+    URL) and its bytes' location in Django storage (for those that upload)."""
+
+    type: str
+    url: str = ""
+    storage_name: str = ""
+    mime_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +165,8 @@ class OutboundReply:
     in_reply_to: str = ""  # external id of the item answered, when the network threads by it
     # A private answer to a public item (Meta's "private reply" to a comment).
     private_reply: bool = False
+    # Files to send with the reply, where the network allows it.
+    attachments: tuple[OutboundAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +251,24 @@ class Connector:
     def parse_event(self, body: bytes, *, source: str) -> list[InboundItem]:
         """Return the items of a stored ``InboundEvent`` of either source."""
         return self.parse_poll(body) if source == "poll" else self.parse_webhook(body)
+
+    def parse_report(self, body: bytes, *, source: str) -> ParseReport:
+        """The items of a stored body of either source and the entries that could
+        not be understood; raise ``MalformedPayload`` only when the whole body is
+        unreadable. Connectors whose bodies hold many entries override this."""
+        return ParseReport(items=self.parse_event(body, source=source))
+
+    def complete_item(self, item: InboundItem) -> InboundItem | None:
+        """Ask the network what an item needs before it can be stored (the text
+        of a ``MENTION``, the thread of a ``thread_pending`` item); return the
+        completed item, or None when it is gone. Raise ``ConnectorError``."""
+        return replace(item, thread_pending=False)
+
+    def fetch_profile(self, external_id: str) -> ContactRef | None:
+        """The person's name and picture from the network, for networks whose
+        items carry only an id; None when the network has none to give.
+        Raise ``ConnectorError``."""
+        return None
 
     def send_reply(self, reply: OutboundReply) -> SentReceipt:
         """Deliver ``reply`` once; raise ``ConnectorError`` on failure."""
