@@ -55,7 +55,8 @@ def test_messenger_messages_with_attachments_and_echoes(deliver_meta, page):
     deliver_meta(fixture("messenger.json"))
     message = Message.objects.get()
     assert message.conversation.is_private and message.conversation.thread_key == "fb-user:7216093241750001"
-    assert message.attachments == [{"type": "image", "url": "https://scontent.xx.fbcdn.net/v/t1.15752-9/foto.jpg"}]
+    [attachment] = message.attachments
+    assert (attachment["type"], attachment["url"]) == ("image", "https://scontent.xx.fbcdn.net/v/t1.15752-9/foto.jpg")
 
 
 def test_instagram_comments_and_direct_messages(deliver_meta, instagram):
