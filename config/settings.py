@@ -265,6 +265,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # the web server or the bucket, not from Django.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MOSTRADOR_COPY_MEDIA = env_bool("MOSTRADOR_COPY_MEDIA", True)
 MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", 15 * 1024 * 1024))
 MOSTRADOR_REPLY_IMAGE_MAX_BYTES = int(os.environ.get("MOSTRADOR_REPLY_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
 # Where the networks fetch images sent by URL (Messenger's Send API): this site's public address.

@@ -253,6 +253,10 @@ def _network_changes_apply(changes: list[ReceivedItem]) -> None:
             message.removed_at = entry.written_at
             message.save(update_fields=["removed_at"])
             events.removed(message=message)
+            # The list no longer shows what its author took back.
+            Conversation.objects.filter(
+                pk=message.conversation_id, snippet=media.message_summary(message)[:200]
+            ).update(snippet="")
 
 
 _TIMES = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]

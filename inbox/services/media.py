@@ -61,6 +61,8 @@ def message_summary(message: Message) -> str:
 
 def attachment_copies_owe(*, messages: list[Message]) -> list[AttachmentCopy]:
     """Record the copies the messages' pictures owe and queue them after commit."""
+    if not settings.MOSTRADOR_COPY_MEDIA:
+        return []
     rows = [
         AttachmentCopy(message=message, position=position, source_url=source[:2000])
         for message in messages
