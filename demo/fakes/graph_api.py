@@ -106,7 +106,11 @@ class FakeGraph:
             if fields.startswith(f"{edge}.{key}("):
                 target = fields[len(f"{edge}.{key}(") :].split(")", 1)[0]
                 if target not in self.mentioned:
-                    return 400, {}, {"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100}}
+                    return (
+                        400,
+                        {},
+                        {"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100}},
+                    )
                 return 200, {}, {edge: self.mentioned[target], "id": node_id}
         if node_id in self.profiles:
             wanted = [f for f in fields.split(",") if f] or list(self.profiles[node_id])

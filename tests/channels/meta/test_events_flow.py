@@ -67,7 +67,9 @@ def test_the_sweep_reads_profiles_a_lost_task_left(deliver_meta, page, fake_grap
         from django.test import Client
 
         Client().post(
-            "/webhooks/meta/", data=body, content_type="application/json",
+            "/webhooks/meta/",
+            data=body,
+            content_type="application/json",
             HTTP_X_HUB_SIGNATURE_256=sign("meta-app-secret", body),
         )
     from inbox.services.ingest import inbound_events_drain
