@@ -177,3 +177,32 @@ def reply_image_store(*, upload) -> dict:
         "mime_type": upload.content_type or "image/jpeg",
         "stored": name,
     }
+
+
+def reply_with_image_create(*, conversation, sender, body: str, private: bool = False, image=None) -> Message:
+    """A reply (``replies.reply_create``) with an image kept in storage and sent by the connector.
+    Refused when the network does not take images in this kind of reply."""
+    from django.utils.translation import gettext as _
+
+    from channels.connectors.registry import connector_for
+    from inbox.services.replies import ReplyRefused, reply_create
+
+    if image is not None:
+        to_private = private or conversation.is_private
+        if not connector_for(conversation.channel).reply_image_allowed(private=to_private):
+            raise ReplyRefused(_("This network does not take images in this kind of reply."))
+    with transaction.atomic():
+        message = reply_create(conversation=conversation, sender=sender, body=body, private=private)
+        if image is not None:
+            # In the same transaction: the reply is sent after commit, with its image.
+            message.attachments = [reply_image_store(upload=image)]
+            message.save(update_fields=["attachments"])
+    return message
+
+
+def public_url(name: str) -> str:
+    """The absolute URL of a stored file, for networks that fetch images by URL."""
+    url = default_storage.url(name)
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.MOSTRADOR_PUBLIC_URL.rstrip("/") + url
