@@ -1,4 +1,4 @@
-"""Copies of network pictures: owed with the message, copied by a task, swept when lost; shown by the page and the API."""
+"""Copies of network pictures: owed with the message, copied by a task, swept when lost; shown by page and API."""
 
 from datetime import timedelta
 from pathlib import Path
