@@ -22,6 +22,7 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             content_type = self.headers.get("Content-Type", "")
+            body: dict | None
             if raw and not content_type.startswith("application/json") and not raw.lstrip().startswith(b"{"):
                 # A file upload (multipart) or a form: what the fake needs is that it came, and its size.
                 body = {"_content_type": content_type, "_length": len(raw)}
