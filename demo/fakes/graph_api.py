@@ -19,7 +19,7 @@ from itertools import count
 
 from demo.fakes.http import png, serve
 
-__all__ = ["FakeGraph", "serve"]
+__all__ = ["FakeGraph", "demo_state", "serve"]
 
 
 @dataclass
@@ -128,3 +128,27 @@ class FakeGraph:
                 }
             },
         )
+
+
+def demo_state() -> FakeGraph:
+    """The demo's Graph API: the people of the README's sample deliveries have profiles."""
+    graph = FakeGraph()
+    graph.profiles["7216"] = {
+        "first_name": "Carmen",
+        "last_name": "Ruiz",
+        "profile_pic": "http://127.0.0.1:8766/cdn/carmen.png",
+    }
+    graph.profiles["7216093241750001"] = {"first_name": "Ana", "last_name": "García"}
+    graph.profiles["1914"] = {
+        "name": "Lucía Vidal",
+        "username": "lucia.vidal",
+        "profile_pic": "http://127.0.0.1:8766/cdn/lucia.png",
+    }
+    graph.mentioned["17865799348089050"] = {
+        "id": "17865799348089050",
+        "text": "@laespiga el mejor pan del barrio",
+        "username": "foodie_zgz",
+        "timestamp": "2026-11-25T10:00:00+0000",
+        "media": {"id": "17900000000000020", "permalink": "https://www.instagram.com/p/demo/"},
+    }
+    return graph
