@@ -184,6 +184,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Europe/Madrid")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Copies of network pictures, names of people, mentions and X threads owed (durable debts).
+    "settle-inbound-follow-ups": {
+        "task": "inbox.tasks.inbound_follow_ups_sweep_task",
+        "schedule": timedelta(minutes=5),
+    },
     # Webhooks accepted while the broker was down, or whose task was lost.
     # Every few seconds, so a worker that died mid-drain delays ingest by seconds.
     "drain-inbound-events": {
@@ -255,6 +260,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# --- Media: copies of network pictures (their URLs expire) and images sent with
+# replies. Local files by default; any storage backend in production (set
+# STORAGES["default"], e.g. S3 through django-storages) and serve MEDIA_URL from
+# the web server or the bucket, not from Django.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MOSTRADOR_COPY_MEDIA = env_bool("MOSTRADOR_COPY_MEDIA", True)
+MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", 15 * 1024 * 1024))
+MOSTRADOR_REPLY_IMAGE_MAX_BYTES = int(os.environ.get("MOSTRADOR_REPLY_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+# Where the networks fetch images sent by URL (Messenger's Send API): this site's public address.
+MOSTRADOR_PUBLIC_URL = os.environ.get("MOSTRADOR_PUBLIC_URL", "http://localhost:8000")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

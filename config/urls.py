@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,3 +26,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:
+    # Stored copies of network pictures and reply images; in production the web
+    # server or the storage backend serves MEDIA_URL (README, "Media").
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from inbox.services.conversations import assignable_users
@@ -11,6 +12,28 @@ class ReplyForm(forms.Form):
         max_length=20_000,
     )
     private = forms.BooleanField(required=False)
+    # An image sent with the reply, where the network allows it (checked by type and size;
+    # Pillow is not installed, so the picture itself is the network's to judge).
+    image = forms.FileField(label=_("Image"), required=False)
+
+    IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not image:
+            return None
+        if (image.content_type or "").lower() not in self.IMAGE_TYPES:
+            raise forms.ValidationError(_("Attach a JPEG, PNG, GIF or WebP image."))
+        if image.size > settings.MOSTRADOR_REPLY_IMAGE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The image is too large: up to %(mb)s MB.")
+                % {"mb": settings.MOSTRADOR_REPLY_IMAGE_MAX_BYTES // 2**20}
+            )
+        head = image.read(12)
+        image.seek(0)
+        if not (head.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8")) or head[8:12] == b"WEBP"):
+            raise forms.ValidationError(_("Attach a JPEG, PNG, GIF or WebP image."))
+        return image
 
 
 class NoteForm(forms.Form):

@@ -39,11 +39,22 @@ class Contact(UndeletableModel):
     profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the network's profile (name, username) was last read; NULL: never,
+    # which for a nameless contact on a network that gives only ids is a debt
+    # the profile sweep settles (``inbox.services.contacts``).
+    profile_fetched_at = models.DateTimeField(_("profile read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="contact_unique_per_channel")]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(profile_fetched_at__isnull=True, display_name=""),
+                name="contact_profile_owed_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.handle or self.external_id
@@ -256,6 +267,62 @@ class Message(UndeletableModel):
     @staticmethod
     def new_idempotency_key() -> uuid.UUID:
         return uuid.uuid4()
+
+
+class AttachmentCopy(models.Model):
+    """A copy owed of one attachment's picture (network media URLs expire).
+
+    Written with the message, in the same transaction; a task copies the
+    picture into Django's default storage and writes its name into the
+    attachment (``stored``); the sweep takes what the broker lost.
+    """
+
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position in the attachments"))
+    source_url = models.URLField(_("source URL"), max_length=2000)
+    stored_name = models.CharField(_("stored as"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Copied, or given up on (``last_error`` says why).
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment copy")
+        verbose_name_plural = _("attachment copies")
+        constraints = [models.UniqueConstraint(fields=["message", "position"], name="attachment_copy_once")]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(settled_at__isnull=True), name="attachment_copy_owed_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}#{self.position}: {self.stored_name or self.source_url}"
+
+
+class ItemLookup(models.Model):
+    """An inbound item that needs the network before it can be stored: an
+    Instagram mention (its text must be fetched) or an X reply whose thread is
+    unknown. Written in the ingest transaction; a task completes and stores it;
+    the sweep takes what the broker lost."""
+
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(_("external id"), max_length=255)
+    item = models.JSONField(_("item"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("item lookup")
+        verbose_name_plural = _("item lookups")
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="item_lookup_once")]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(settled_at__isnull=True), name="item_lookup_owed_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
 
 
 # Set only while ``inbox.events`` writes: the one writer of the event log.

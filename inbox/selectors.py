@@ -101,6 +101,9 @@ def _scoped(user, filters: InboxFilters, *, with_status: bool) -> QuerySet[Conve
             | Q(contact__email__icontains=filters.q)
             | Q(subject__icontains=filters.q)
         )
-        with_text = Conversation.objects.filter(messages__body__icontains=filters.q).values("pk")
+        # Text its author removed on the network is kept for the record but not searched.
+        with_text = Conversation.objects.filter(
+            messages__body__icontains=filters.q, messages__removed_at__isnull=True
+        ).values("pk")
         qs = qs.filter(match | Q(pk__in=with_text))
     return qs

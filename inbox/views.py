@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from channels.connectors.registry import connector_class
+from channels.connectors.registry import connector_class, connector_for
 from channels.models import Channel
 from core import roles
 from core.pages import role_required
@@ -17,7 +17,7 @@ from inbox import selectors
 from inbox.forms import AssignForm, HideForm, NoteForm, ReplyForm
 from inbox.models import Conversation, Message
 from inbox.services import conversations as conversation_services
-from inbox.services import moderation
+from inbox.services import media, moderation
 from inbox.services import replies as reply_services
 
 
@@ -56,14 +56,15 @@ def message_status(request, pk: int):
 @role_required(roles.can_reply)
 def reply(request, pk: int):
     conversation = _get_conversation(pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            reply_services.reply_create(
+            media.reply_with_image_create(
                 conversation=conversation,
                 sender=request.user,
                 body=form.cleaned_data["body"],
                 private=form.cleaned_data["private"],
+                image=form.cleaned_data.get("image"),
             )
         except reply_services.ReplyRefused as refused:
             form.add_error("body", str(refused))
@@ -160,6 +161,7 @@ def _detail_context(request, conversation, reply_form=None) -> dict:
         "can_reply_privately": _can_reply_privately(conversation),
         "replies_by_email": connector_class(conversation.channel.kind).replies_by_email,
         "can_hide": roles.can_hide(request.user) and _can_reply_privately(conversation),
+        "can_attach_image": connector_for(conversation.channel).reply_image_allowed(private=conversation.is_private),
     }
 
 

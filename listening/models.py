@@ -80,3 +80,27 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_handle}: {self.text[:40]}"
+
+
+class EngagementDay(models.Model):
+    """Likes and retweets of the account's posts, counted per channel and day
+    (they are listening, not conversations: nobody answers a like)."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", _("likes")
+        RETWEET = "retweet", _("retweets")
+
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("engagement per day")
+        verbose_name_plural = _("engagement per day")
+        constraints = [models.UniqueConstraint(fields=["channel", "day", "kind"], name="engagement_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.day} {self.kind}: {self.count}"

@@ -153,3 +153,24 @@ def result_send_to_inbox(*, result: Result, by):
         result.conversation, result.sent_by = conversation, by
         result.save(update_fields=["conversation", "sent_by"])
     return conversation
+
+
+def engagement_count(rows) -> None:
+    """Add likes and retweets to the per-day counters, in one statement.
+
+    ``rows``: ``[(channel, kind, day, count)]`` from ingest (its ``on_engagement`` hook)."""
+    from django.db import connection
+
+    from listening.models import EngagementDay
+
+    if not rows:
+        return
+    table = connection.ops.quote_name(EngagementDay._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params = [value for channel, kind, day, count in rows for value in (channel.pk, day, kind, count)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (channel_id, day, kind, count) VALUES {values} "  # noqa: S608 - names are ours
+            "ON CONFLICT (channel_id, day, kind) DO UPDATE SET count = " + table + ".count + EXCLUDED.count",
+            params,
+        )

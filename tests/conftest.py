@@ -24,6 +24,11 @@ def _isolated(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # No test reaches a real network: the fakes' fixtures point the clients at them,
+    # and pictures are copied only by the tests that serve them.
+    settings.META_GRAPH_BASE_URL = "http://127.0.0.1:9"
+    settings.X_API_BASE_URL = "http://127.0.0.1:9"
+    settings.MOSTRADOR_COPY_MEDIA = False
     celery_app.conf.task_always_eager = True
     from django.core.cache import cache
 

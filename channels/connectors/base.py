@@ -158,6 +158,48 @@ class ItemKind:
     ENGAGEMENT = frozenset({LIKE, RETWEET})
 
 
+ATTACHMENT_TYPES = (
+    "image",
+    "video",
+    "gif",
+    "audio",
+    "file",
+    "sticker",
+    "link",
+    "story_mention",
+    "story_reply",
+    "location",
+    "template",
+    "product",
+    "fallback",
+)
+
+
+def attachment_dict(
+    type: str,
+    *,
+    url: str = "",
+    preview_url: str = "",
+    title: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    mime_type: str = "",
+    **extra: str,
+) -> dict:
+    """One attachment, normalized: every key present, whatever the network gave.
+    ``extra`` keeps network details (``network_type``, ids) for the record."""
+    return {
+        "type": type if type in ATTACHMENT_TYPES else "file",
+        "url": url or "",
+        "preview_url": preview_url or "",
+        "title": title or "",
+        "latitude": latitude,
+        "longitude": longitude,
+        "mime_type": mime_type or "",
+        **{key: value for key, value in extra.items() if value},
+    }
+
+
 @dataclass(frozen=True)
 class UnparsedItem:
     """One entry of a delivery or poll batch that could not be understood: the
@@ -243,6 +285,8 @@ class Connector:
     supports_hiding: ClassVar[bool] = False
     # Whether replies reach the person by e-mail (shown next to the reply box).
     replies_by_email: ClassVar[bool] = False
+    # Whether items carry only ids, so names come from ``fetch_profile``.
+    fetches_profiles: ClassVar[bool] = False
     # The Community Manager's set-up page: a ModelForm over ``Channel`` (dotted
     # path, imported when the page opens) and its title; None: no set-up page.
     setup_form: ClassVar[str | None] = None
@@ -320,6 +364,10 @@ class Connector:
     def hide_item(self, external_id: str, *, hidden: bool = True) -> None:
         """Hide (or show again) a public item on the network; raise ``ConnectorError``."""
         raise ConnectorError(f"{self.kind} cannot hide items.", permanent=True)
+
+    def reply_image_allowed(self, *, private: bool) -> bool:
+        """Whether a reply (private or public) can carry an image (``OutboundReply.attachments``)."""
+        return False
 
     def validate_reply(self, body: str) -> list[str]:
         """Return the reasons this network would refuse ``body`` (empty when fine)."""

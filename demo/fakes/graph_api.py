@@ -1,9 +1,13 @@
 """A local fake of the Graph API calls Mostrador makes, for the demo and the tests.
 
 It answers comment replies, Instagram replies, Messenger/Instagram messages
-(including private replies to comments) and hiding, keeps every request it
-received (``state.requests``), and can answer as Meta does when a token has
-expired (code 190) or the app is rate limited (code 32 with usage headers).
+(including private replies to comments, and images sent by URL) and hiding,
+profile look-ups (``GET /<PSID>?fields=first_name,last_name,profile_pic``,
+``GET /<IGSID>?fields=name,username,profile_pic``), Instagram mention look-ups
+(``mentioned_comment``/``mentioned_media``), serves pictures as Meta's CDN
+would (``/cdn/<name>``), keeps every request it received (``state.requests``),
+and can answer as Meta does when a token has expired (code 190) or the app is
+rate limited (code 32 with usage headers).
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import threading
 from dataclasses import dataclass, field
 from itertools import count
 
-from demo.fakes.http import serve
+from demo.fakes.http import png, serve
 
-__all__ = ["FakeGraph", "serve"]
+__all__ = ["FakeGraph", "demo_state", "serve"]
 
 
 @dataclass
@@ -25,12 +29,18 @@ class FakeGraph:
     feed: list[dict] = field(default_factory=list)
     conversations: list[dict] = field(default_factory=list)
     media: list[dict] = field(default_factory=list)
+    # Profiles by PSID or IGSID, as the Graph API gives them.
+    profiles: dict[str, dict] = field(default_factory=dict)
+    # Mentions of the Instagram account: comment or media id → the comment or media node.
+    mentioned: dict[str, dict] = field(default_factory=dict)
     token_expired: bool = False
     rate_limited: bool = False
     ids: count = field(default_factory=lambda: count(900))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict, dict]:
+    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict, dict | bytes]:
+        if method == "GET" and path.startswith("/cdn/"):
+            return 200, {"Content-Type": "image/png"}, png()
         parts = path.strip("/").split("/")[1:]  # drop the version
         if self.token_expired:
             return (
@@ -66,6 +76,8 @@ class FakeGraph:
             return 200, {}, {"data": self.media, "paging": {}}
         if method == "GET" and parts[-1:] == ["conversations"]:
             return 200, {}, {"data": self.conversations, "paging": {}}
+        if method == "GET" and len(parts) == 1:
+            return self._node(parts[0], query.get("fields", ""))
         if method != "POST" or not parts:
             return (
                 400,
@@ -85,3 +97,58 @@ class FakeGraph:
         if len(parts) == 1 and "is_hidden" in (body or {}):
             return 200, {}, {"success": True}
         return 400, {}, {"error": {"message": f"Unknown edge {path}", "type": "GraphMethodException", "code": 100}}
+
+    def _node(self, node_id: str, fields: str) -> tuple[int, dict, dict]:
+        """A profile, or the account's ``mentioned_comment``/``mentioned_media`` field."""
+        with self.lock:
+            self.requests.append({"path": node_id, "fields": fields})
+        for edge, key in (("mentioned_comment", "comment_id"), ("mentioned_media", "media_id")):
+            if fields.startswith(f"{edge}.{key}("):
+                target = fields[len(f"{edge}.{key}(") :].split(")", 1)[0]
+                if target not in self.mentioned:
+                    return (
+                        400,
+                        {},
+                        {"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100}},
+                    )
+                return 200, {}, {edge: self.mentioned[target], "id": node_id}
+        if node_id in self.profiles:
+            wanted = [f for f in fields.split(",") if f] or list(self.profiles[node_id])
+            profile = {k: v for k, v in self.profiles[node_id].items() if k in wanted}
+            return 200, {}, {**profile, "id": node_id}
+        return (
+            400,
+            {},
+            {
+                "error": {
+                    "message": f"Unsupported get request. Object with ID '{node_id}' does not exist",
+                    "type": "GraphMethodException",
+                    "code": 100,
+                    "error_subcode": 33,
+                }
+            },
+        )
+
+
+def demo_state() -> FakeGraph:
+    """The demo's Graph API: the people of the README's sample deliveries have profiles."""
+    graph = FakeGraph()
+    graph.profiles["7216"] = {
+        "first_name": "Carmen",
+        "last_name": "Ruiz",
+        "profile_pic": "http://127.0.0.1:8766/cdn/carmen.png",
+    }
+    graph.profiles["7216093241750001"] = {"first_name": "Ana", "last_name": "García"}
+    graph.profiles["1914"] = {
+        "name": "Lucía Vidal",
+        "username": "lucia.vidal",
+        "profile_pic": "http://127.0.0.1:8766/cdn/lucia.png",
+    }
+    graph.mentioned["17865799348089050"] = {
+        "id": "17865799348089050",
+        "text": "@laespiga el mejor pan del barrio",
+        "username": "foodie_zgz",
+        "timestamp": "2026-11-25T10:00:00+0000",
+        "media": {"id": "17900000000000020", "permalink": "https://www.instagram.com/p/demo/"},
+    }
+    return graph

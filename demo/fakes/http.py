@@ -20,11 +20,20 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
             url = urlparse(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}") if length else None
+            raw = self.rfile.read(length) if length else b""
+            content_type = self.headers.get("Content-Type", "")
+            body: dict | None
+            if raw and not content_type.startswith("application/json") and not raw.lstrip().startswith(b"{"):
+                # A file upload (multipart) or a form: what the fake needs is that it came, and its size.
+                body = {"_content_type": content_type, "_length": len(raw)}
+            else:
+                body = json.loads(raw or b"{}") if raw else None
             status, headers, payload = state.handle(method, url.path, query, body)
-            data = json.dumps(payload).encode()
+            # Bytes are sent as they are (pictures), with the Content-Type the fake gives.
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            if not isinstance(payload, bytes):
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -43,3 +52,19 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def png(width: int = 160, height: int = 120, rgb: tuple[int, int, int] = (214, 150, 80)) -> bytes:
+    """A small PNG picture (a shaded block), for fake network media."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(
+        b"\x00" + bytes(max(0, min(255, c - (y * 60) // height)) for _x in range(width) for c in rgb)
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

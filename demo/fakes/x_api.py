@@ -120,6 +120,35 @@ class FakeX:
                     {},
                     self._timeline([t for t in self.corpus if _matches(query.get("query", ""), t["text"])], query),
                 )
+            if method == "GET" and parts[:2] == ["2", "tweets"] and len(parts) == 3 and parts[2].isdigit():
+                tweet = next((t for t in self.corpus + self.mentions if t["id"] == parts[2]), None)
+                if tweet is None:
+                    return (
+                        200,
+                        {},
+                        {
+                            "errors": [
+                                {
+                                    "value": parts[2],
+                                    "detail": f"Could not find tweet with id: [{parts[2]}].",
+                                    "title": "Not Found Error",
+                                    "resource_type": "tweet",
+                                    "parameter": "id",
+                                    "resource_id": parts[2],
+                                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                                }
+                            ]
+                        },
+                    )
+                return 200, {}, {"data": {k: tweet[k] for k in ("id", "text", "conversation_id") if k in tweet}}
+            if method == "POST" and parts == ["2", "media", "upload"]:
+                media_id = next_id()
+                self.posted.append({"kind": "media", "id": media_id, **(body or {})})
+                return (
+                    200,
+                    {},
+                    {"data": {"id": media_id, "media_key": f"3_{media_id}", "size": (body or {}).get("_length", 0)}},
+                )
             if method == "POST" and parts == ["2", "tweets"]:
                 tweet_id = next_id()
                 self.posted.append({"kind": "tweet", "id": tweet_id, **(body or {})})

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from rest_framework import serializers
 
+from channels.connectors.base import ATTACHMENT_TYPES
 from inbox.models import Contact, Conversation, ConversationEvent, Message
 
 
@@ -27,8 +29,31 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "handle", "display_name", "profile_url", "email"]
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """One attachment of a message, as every network's are normalized."""
+
+    type = serializers.ChoiceField(choices=ATTACHMENT_TYPES, default="file")
+    url = serializers.CharField(default="", help_text="The network's URL (network media URLs expire).")
+    preview_url = serializers.CharField(default="", help_text="A picture of a video or GIF, when there is one.")
+    title = serializers.CharField(default="")
+    latitude = serializers.FloatField(default=None, allow_null=True)
+    longitude = serializers.FloatField(default=None, allow_null=True)
+    mime_type = serializers.CharField(default="")
+    stored_url = serializers.SerializerMethodField(
+        help_text="Mostrador's own copy of the picture (kept when the network's URL expires); null until copied."
+    )
+
+    def get_stored_url(self, attachment) -> str | None:
+        if not isinstance(attachment, dict) or not attachment.get("stored"):
+            return None
+        url = default_storage.url(attachment["stored"])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Message
@@ -44,6 +69,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sent_at",
             "hidden_at",
             "removed_at",
+            "attachments",
         ]
 
     def get_author(self, message) -> str:

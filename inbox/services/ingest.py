@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.connectors.base import InboundItem, clean_data, clean_text
+from channels.connectors.base import ContactRef, InboundItem, ItemKind, clean_data, clean_text
 from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent, UnparsedEntry
 from channels.status import channel_disable, channel_failing, channels_recovered
@@ -29,6 +30,8 @@ from core.db import rows_update
 from core.queue import dispatch
 from inbox import events, lifecycle
 from inbox.models import Contact, Conversation, Message
+from inbox.services import contacts as contacts_module
+from inbox.services import lookups, media
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +174,14 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
 
     Idempotent: items whose external id is already stored are skipped. Must run
     inside a transaction (it locks the conversations it touches).
+
+    Items of other kinds than messages are settled first (``_signals_apply``):
+    likes and retweets are counted, handovers noted, mentions and X replies of
+    unknown thread owed to a lookup. New messages owe copies of their pictures
+    and, for nameless people on networks that give only ids, a profile read;
+    both debts are recorded here and settled by tasks after commit.
     """
+    received = _signals_apply([_with_author(entry) for entry in received])
     changes = [entry for entry in received if entry.item.change]
     unique: dict[tuple[int, str], ReceivedItem] = {}
     for entry in received:
@@ -207,6 +217,8 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
         for e in fresh
     ]
     Message.objects.bulk_create(messages)
+    media.attachment_copies_owe(messages=messages)
+    contacts_module.contact_profiles_owe(contacts=[contacts[(e.channel.pk, e.item.author.external_id)] for e in fresh])
 
     log = events.Batch()
     touched: dict[int, Conversation] = {}
@@ -224,7 +236,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
         if conversation.waiting_since is None:
             conversation.waiting_since = written
         if written >= conversation.last_inbound_at:
-            conversation.snippet = " ".join(message.body.split())[:200]
+            conversation.snippet = media.message_summary(message)[:200]
         log.received(message=message)
     log.save()
     # The apps above (the protocol) classify and set deadlines in memory; one save for all.
@@ -250,6 +262,8 @@ def _network_changes_apply(changes: list[ReceivedItem]) -> None:
             .first()
         )
         if message is None:
+            if not item.body and not item.attachments:
+                continue  # a removal of an item never stored (an X delete): nothing to show
             inbound_items_ingest(received=[ReceivedItem(entry.channel, replace(item, change=""), entry.received_at)])
             message = Message.objects.get(channel=entry.channel, external_id=item.external_id)
             if item.change == "edited":
@@ -262,16 +276,24 @@ def _network_changes_apply(changes: list[ReceivedItem]) -> None:
             message.removed_at = entry.written_at
             message.save(update_fields=["removed_at"])
             events.removed(message=message)
+            # The list no longer shows what its author took back.
+            Conversation.objects.filter(
+                pk=message.conversation_id, snippet=media.message_summary(message)[:200]
+            ).update(snippet="")
 
 
 _TIMES = ["status", "first_inbound_at", "last_inbound_at", "waiting_since", "snippet"]
 
 
 def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Contact]:
-    rows: dict[tuple[int, str], Contact] = {}
+    """Contacts of the items' authors. Items that name the person (X, comments)
+    refresh the stored name; items that carry only an id (Messenger, Instagram
+    Direct) never wipe a name read from the person's profile."""
+    named: dict[tuple[int, str], Contact] = {}
+    bare: dict[tuple[int, str], Contact] = {}
     for e in entries:
         author = e.item.author
-        rows[(e.channel.pk, author.external_id)] = Contact(
+        contact = Contact(
             channel=e.channel,
             external_id=author.external_id,
             handle=author.handle,
@@ -279,14 +301,109 @@ def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Conta
             profile_url=author.profile_url,
             email=author.email,
         )
+        key = (e.channel.pk, author.external_id)
+        if author.display_name or author.email:
+            named[key] = contact
+            bare.pop(key, None)
+        elif key not in named:
+            bare[key] = contact
     # Sorted, so concurrent batches lock rows in the same order (no deadlock).
     Contact.objects.bulk_create(
-        [rows[key] for key in sorted(rows)],
+        [named[key] for key in sorted(named)],
         update_conflicts=True,
         unique_fields=["channel", "external_id"],
         update_fields=["handle", "display_name", "profile_url", "email"],
     )
-    return {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(rows.keys(), "external_id"))}
+    Contact.objects.bulk_create([bare[key] for key in sorted(bare)], ignore_conflicts=True)
+    keys = [*named, *bare]
+    return {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(keys, "external_id"))}
+
+
+def _with_author(entry: ReceivedItem) -> ReceivedItem:
+    """An item that names no author is its own unknown person, never merged with others."""
+    if entry.item.author.external_id:
+        return entry
+    author = ContactRef(external_id=f"unknown:{entry.item.external_id}")
+    return ReceivedItem(entry.channel, replace(entry.item, author=author), entry.received_at)
+
+
+# Called with [(channel, kind, day, count)] when likes and retweets arrive; the
+# listening app registers its counter here from ``AppConfig.ready()``.
+_engagement_hooks: list[Callable[[list[tuple[Channel, str, date, int]]], None]] = []
+
+
+def on_engagement(hook: Callable[[list[tuple[Channel, str, date, int]]], None]) -> None:
+    if hook not in _engagement_hooks:
+        _engagement_hooks.append(hook)
+
+
+def _signals_apply(received: list[ReceivedItem]) -> list[ReceivedItem]:
+    """Settle the items that are not messages, and hold back those that need the
+    network first; return the messages (and changes) to store now."""
+    counts: dict[tuple[int, str, date], int] = defaultdict(int)
+    channels: dict[int, Channel] = {}
+    handovers, owed, messages = [], [], []
+    pending = [e for e in received if e.item.thread_pending and e.item.kind == ItemKind.MESSAGE]
+    threads = _stored_threads(pending)
+    for entry in received:
+        item = entry.item
+        if item.kind in ItemKind.ENGAGEMENT:
+            channels[entry.channel.pk] = entry.channel
+            counts[(entry.channel.pk, item.kind, timezone.localdate(entry.written_at))] += 1
+        elif item.kind == ItemKind.HANDOVER:
+            handovers.append(entry)
+        elif item.kind == ItemKind.MENTION:
+            owed.append(entry)
+        elif item.thread_pending:
+            thread = threads.get((entry.channel.pk, item.in_reply_to))
+            if thread is None:
+                owed.append(entry)
+            else:
+                resolved = replace(
+                    item, thread_key=thread[0], parent_url=thread[1] or item.parent_url, thread_pending=False
+                )
+                messages.append(ReceivedItem(entry.channel, resolved, entry.received_at))
+        else:
+            messages.append(entry)
+    if counts:
+        rows = [(channels[channel_id], kind, day, n) for (channel_id, kind, day), n in sorted(counts.items())]
+        for hook in _engagement_hooks:
+            hook(rows)
+    _handovers_note(handovers)
+    lookups.item_lookups_owe(received=owed)
+    return messages
+
+
+def _stored_threads(entries: list[ReceivedItem]) -> dict[tuple[int, str], tuple[str, str]]:
+    """The thread (key, parent URL) of each stored message the entries answer."""
+    keys = [(e.channel.pk, e.item.in_reply_to) for e in entries if e.item.in_reply_to]
+    if not keys:
+        return {}
+    stored = Message.objects.filter(_keys_filter(keys, "external_id")).values_list(
+        "channel_id", "external_id", "conversation__thread_key", "conversation__parent_url"
+    )
+    return {(channel_id, external_id or ""): (thread, parent) for channel_id, external_id, thread, parent in stored}
+
+
+def _handovers_note(entries: list[ReceivedItem]) -> None:
+    """Messenger's handover protocol, as a note in the person's conversation
+    (once per event; none when the conversation does not exist yet)."""
+    for entry in entries:
+        conversation = Conversation.objects.filter(channel=entry.channel, thread_key=entry.item.thread_key).first()
+        if conversation is None:
+            continue
+        note, created = Message.objects.get_or_create(
+            channel=entry.channel,
+            external_id=entry.item.external_id,
+            defaults={
+                "conversation": conversation,
+                "direction": Message.Direction.NOTE,
+                "body": entry.item.body,
+                "created_at": entry.written_at,
+            },
+        )
+        if created:
+            events.note_added(note=note)
 
 
 def _lock_conversations(

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.connectors.base import ConnectorError, ContactRef, OutboundReply
+from channels.connectors.base import ConnectorError, ContactRef, OutboundAttachment, OutboundReply
 from channels.connectors.registry import connector_class, connector_for
 from channels.status import channel_disable
 from core.queue import dispatch
 from inbox import events, lifecycle
 from inbox.models import Conversation, Message
+from inbox.services.media import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,13 @@ def _outbound(message: Message) -> OutboundReply:
         subject=conversation.subject,
         in_reply_to=answered or "",
         private_reply=message.to_private,
+        attachments=tuple(
+            OutboundAttachment(
+                type="image", url=public_url(a["stored"]), storage_name=a["stored"], mime_type=a.get("mime_type", "")
+            )
+            for a in message.attachments or []
+            if isinstance(a, dict) and a.get("stored")
+        ),
     )
 
 

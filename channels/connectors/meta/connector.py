@@ -18,18 +18,24 @@ from django.utils.translation import gettext_lazy as _
 from channels.connectors.base import (
     Connector,
     ConnectorError,
+    ContactRef,
     FetchResult,
     InboundItem,
+    ItemKind,
     MalformedPayload,
     OutboundReply,
+    ParseReport,
     SentReceipt,
 )
 from channels.connectors.meta.graph import GraphClient
 from channels.connectors.meta.parsing import (
+    Collected,
     backfill_items,
+    complete_mention,
     instagram_backfill_items,
     instagram_entry_items,
     page_entry_items,
+    profile_ref,
 )
 
 BACKFILL_FIRST = 24 * 3600  # the first poll looks back a day
@@ -76,15 +82,53 @@ class MetaConnector(Connector):
     def account_id(self) -> str:
         return str(self.channel.external_account_id)
 
-    def parse_webhook(self, body: bytes) -> list[InboundItem]:
-        try:
-            delivery = json.loads(body)
-            return [item for entry in delivery["entry"] for item in self.entry_items(entry)]
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise MalformedPayload(f"Not a Meta delivery: {exc!r}") from exc
+    # Senders of private messages are only ids: names come from their profile.
+    fetches_profiles: ClassVar[bool] = True
+    profile_fields = ""
 
-    def entry_items(self, entry: dict) -> list[InboundItem]:
+    def parse_webhook(self, body: bytes) -> list[InboundItem]:
+        return self.parse_report(body, source="webhook").items
+
+    def parse_poll(self, body: bytes) -> list[InboundItem]:
+        return self.parse_report(body, source="poll").items
+
+    def parse_report(self, body: bytes, *, source: str) -> ParseReport:
+        """Every entry and event on its own: one that cannot be read is reported, never fatal.
+        Only a body that is not a JSON object with the expected list raises."""
+        try:
+            document = json.loads(body)
+            entries = document["entry"] if source != "poll" else None
+            if source == "poll" and not isinstance(document, dict):
+                raise TypeError("a poll batch is an object")
+            if entries is not None and not isinstance(entries, list):
+                raise TypeError("entry is not a list")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MalformedPayload(f"Not a Meta {'backfill' if source == 'poll' else 'delivery'}: {exc!r}") from exc
+        collected = Collected()
+        if source == "poll" or entries is None:
+            self.poll_items(document, collected)
+        else:
+            for entry in entries:
+                if isinstance(entry, dict):
+                    self.entry_items(entry, collected)
+                else:
+                    collected.guard(entry, _not_an_entry, entry)
+        return ParseReport(items=collected.items, unparsed=collected.unparsed)
+
+    def entry_items(self, entry: dict, collected: Collected) -> None:
         raise NotImplementedError
+
+    def poll_items(self, batch: dict, collected: Collected) -> None:
+        raise NotImplementedError
+
+    def fetch_profile(self, external_id: str) -> ContactRef | None:
+        """The person's name (Messenger: first and last; Instagram: name and username)."""
+        if not external_id.isdigit():
+            return None  # unknown authors and usernames have no profile to read
+        return profile_ref(external_id, self.graph.get(external_id, {"fields": self.profile_fields}))
+
+    def reply_image_allowed(self, *, private: bool) -> bool:
+        return True  # Messenger and Instagram Direct send images by URL; Page comments hold one photo
 
     def hide_item(self, external_id: str, *, hidden: bool = True) -> None:
         """Hide (or show again) a public comment on the network; it stays in Mostrador."""
@@ -104,18 +148,36 @@ class MetaConnector(Connector):
             )
         if reply.is_private:
             user = reply.thread_key.removeprefix(f"{self.prefix}-user:")
-            return SentReceipt(external_id=f"{self.prefix}-mid:{self._private_message({'id': user}, reply.body)}")
+            sent = self._private_message({"id": user}, reply.body, reply.attachments)
+            return SentReceipt(external_id=f"{self.prefix}-mid:{sent}")
         return self.public_reply(reply, target_kind, target)
 
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         raise NotImplementedError
 
-    def _private_message(self, recipient: dict, text: str) -> str:
-        response = self.graph.post(
-            f"{self.account_id}/messages",
-            {"recipient": recipient, "messaging_type": "RESPONSE", "message": {"text": text}},
-        )
-        return response["message_id"]
+    def _private_message(self, recipient: dict, text: str, attachments=()) -> str:
+        """The text, then each image as its own message (the Send API takes one
+        attachment per message, by URL); returns the text's message id."""
+        first = ""
+        for attachment in attachments:
+            response = self.graph.post(
+                f"{self.account_id}/messages",
+                {
+                    "recipient": recipient,
+                    "messaging_type": "RESPONSE",
+                    "message": {
+                        "attachment": {"type": "image", "payload": {"url": attachment.url, "is_reusable": False}}
+                    },
+                },
+            )
+            first = first or response["message_id"]
+        if text or not first:
+            response = self.graph.post(
+                f"{self.account_id}/messages",
+                {"recipient": recipient, "messaging_type": "RESPONSE", "message": {"text": text}},
+            )
+            return response["message_id"]
+        return first
 
 
 class FacebookConnector(MetaConnector):
@@ -127,8 +189,13 @@ class FacebookConnector(MetaConnector):
     supports_polling = True
     poll_interval = 600
 
-    def entry_items(self, entry: dict) -> list[InboundItem]:
-        return page_entry_items(entry)
+    profile_fields = "first_name,last_name,profile_pic"
+
+    def entry_items(self, entry: dict, collected: Collected) -> None:
+        page_entry_items(entry, collected)
+
+    def poll_items(self, batch: dict, collected: Collected) -> None:
+        backfill_items(batch, own_id=self.account_id, collected=collected)
 
     def fetch_since(self, cursor: str) -> FetchResult:
         """Recent posts with their comments, and Messenger conversations, updated since the cursor."""
@@ -137,27 +204,24 @@ class FacebookConnector(MetaConnector):
         feed = self.graph.get(
             f"{self.account_id}/feed",
             {
-                "fields": "id,message,from,created_time,comments.limit(100){id,message,from,created_time}",
+                "fields": "id,message,from,created_time,comments.limit(100){id,message,from,created_time,attachment}",
                 "since": since,
             },
         )
         conversations = self.graph.get(
             f"{self.account_id}/conversations",
-            {"fields": "messages.limit(25){id,message,from,created_time}", "since": since},
+            {"fields": "messages.limit(25){id,message,from,created_time,attachments}", "since": since},
         )
         raw = {"feed": feed.get("data", []), "conversations": conversations.get("data", [])}
         items = self.parse_poll(json.dumps(raw).encode())
         return FetchResult(raw=json.dumps(raw).encode(), cursor=str(now - OVERLAP), item_count=len(items))
 
-    def parse_poll(self, body: bytes) -> list[InboundItem]:
-        try:
-            return backfill_items(json.loads(body), own_id=self.account_id)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise MalformedPayload(f"Not a Graph API backfill: {exc!r}") from exc
-
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         parent = target if target_kind in ("fb-comment", "fb-post") else reply.thread_key.removeprefix("fb-post:")
-        response = self.graph.post(f"{parent}/comments", {"message": reply.body})
+        payload = {"message": reply.body}
+        if reply.attachments:
+            payload["attachment_url"] = reply.attachments[0].url  # a comment holds one photo
+        response = self.graph.post(f"{parent}/comments", payload)
         return SentReceipt(external_id=f"fb-comment:{response['id']}")
 
 
@@ -170,8 +234,30 @@ class InstagramConnector(MetaConnector):
     supports_polling = True
     poll_interval = 600
 
-    def entry_items(self, entry: dict) -> list[InboundItem]:
-        return instagram_entry_items(entry)
+    profile_fields = "name,username,profile_pic"
+
+    def entry_items(self, entry: dict, collected: Collected) -> None:
+        instagram_entry_items(entry, collected)
+
+    def poll_items(self, batch: dict, collected: Collected) -> None:
+        instagram_backfill_items(batch, own_id=self.account_id, collected=collected)
+
+    def reply_image_allowed(self, *, private: bool) -> bool:
+        return private  # Instagram comment replies are text only
+
+    def complete_item(self, item: InboundItem) -> InboundItem | None:
+        """A mention's comment or caption, read with the account's token."""
+        if item.kind != ItemKind.MENTION:
+            return super().complete_item(item)
+        prefix, _sep, ident = item.external_id.partition(":")
+        if prefix == "ig-comment":
+            fields = f"mentioned_comment.comment_id({ident}){{id,text,username,timestamp,media{{id,permalink}}}}"
+        else:
+            fields = (
+                f"mentioned_media.media_id({ident})"
+                "{id,caption,username,timestamp,media_type,media_url,thumbnail_url,permalink}"
+            )
+        return complete_mention(item, self.graph.get(self.account_id, {"fields": fields}))
 
     def fetch_since(self, cursor: str) -> FetchResult:
         """Recent media with their comments, and Instagram Direct conversations, since the cursor."""
@@ -182,19 +268,21 @@ class InstagramConnector(MetaConnector):
         )
         conversations = self.graph.get(
             f"{self.account_id}/conversations",
-            {"platform": "instagram", "fields": "messages.limit(25){id,message,from,created_time}", "since": since},
+            {
+                "platform": "instagram",
+                "fields": "messages.limit(25){id,message,from,created_time,attachments}",
+                "since": since,
+            },
         )
         raw = json.dumps({"media": media.get("data", []), "conversations": conversations.get("data", [])}).encode()
         return FetchResult(raw=raw, cursor=str(now - OVERLAP), item_count=len(self.parse_poll(raw)))
-
-    def parse_poll(self, body: bytes) -> list[InboundItem]:
-        try:
-            return instagram_backfill_items(json.loads(body), own_id=self.account_id)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise MalformedPayload(f"Not a Graph API backfill: {exc!r}") from exc
 
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         if target_kind != "ig-comment":
             raise ConnectorError("Instagram replies answer a comment.", permanent=True)
         response = self.graph.post(f"{target}/replies", {"message": reply.body})
         return SentReceipt(external_id=f"ig-comment:{response['id']}")
+
+
+def _not_an_entry(entry) -> None:
+    raise TypeError(f"an entry is an object, not {type(entry).__name__}")

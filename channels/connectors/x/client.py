@@ -80,3 +80,35 @@ def x_errors(action: str) -> Iterator[None]:
 def _detail(exc: tweepy.HTTPException) -> str:
     messages = getattr(exc, "api_messages", None) or getattr(exc, "api_errors", None)
     return f"{exc.response.status_code} {'; '.join(map(str, messages)) if messages else exc.response.reason}"
+
+
+def media_upload(credentials: dict, *, data: bytes, mime_type: str) -> str:
+    """Upload an image for a tweet or a DM (``POST /2/media/upload``, one request for
+    images up to 5 MB, user context); return its media id. tweepy's ``Client`` has
+    no media upload, so this is signed with OAuth 1.0a directly."""
+    from requests_oauthlib import OAuth1
+
+    auth = OAuth1(
+        credentials.get("consumer_key"),
+        credentials.get("consumer_secret"),
+        credentials.get("access_token"),
+        credentials.get("access_token_secret"),
+    )
+    base = (settings.X_API_BASE_URL or "https://api.x.com").rstrip("/")
+    response = requests.post(
+        f"{base}/2/media/upload",
+        auth=auth,
+        files={"media": ("image", data, mime_type)},
+        data={"media_category": "tweet_image", "media_type": mime_type},
+        timeout=settings.X_API_TIMEOUT,
+    )
+    if response.status_code == 429:
+        raise tweepy.TooManyRequests(response)
+    if response.status_code in (401, 403):
+        raise tweepy.Unauthorized(response) if response.status_code == 401 else tweepy.Forbidden(response)
+    if response.status_code >= 500:
+        raise tweepy.TwitterServerError(response)
+    if response.status_code >= 400:
+        raise tweepy.BadRequest(response)
+    body = response.json()
+    return str((body.get("data") or {}).get("id") or body.get("media_id_string") or body["media_id"])

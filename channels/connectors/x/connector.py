@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from dataclasses import replace
 
 from django.conf import settings
 from django.urls import URLPattern, path, reverse
@@ -16,17 +17,36 @@ from channels.connectors.base import (
     FetchResult,
     InboundItem,
     MalformedPayload,
+    OutboundAttachment,
     OutboundReply,
+    ParseReport,
     SentReceipt,
     WebhookRejected,
     WebhookRequest,
 )
 from channels.connectors.signatures import hmac_sha256_base64
-from channels.connectors.x.client import x_client, x_errors
-from channels.connectors.x.parsing import activity_items, dm_items, mentions_items
+from channels.connectors.x.client import media_upload, x_client, x_errors
+from channels.connectors.x.parsing import (
+    Collected,
+    activity_items,
+    conversation_of,
+    dm_items,
+    mentions_items,
+    tweet_url,
+)
 
-TWEET_FIELDS = ["author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets"]
-USER_FIELDS = ["username", "name"]
+TWEET_FIELDS = [
+    "author_id",
+    "conversation_id",
+    "created_at",
+    "in_reply_to_user_id",
+    "referenced_tweets",
+    "entities",
+    "attachments",
+    "note_tweet",
+]
+USER_FIELDS = ["username", "name", "profile_image_url"]
+MEDIA_FIELDS = ["media_key", "type", "url", "preview_image_url", "alt_text", "variants"]
 MAX_PAGES = 10  # per poll: 1,000 mentions; the rest comes next poll, from the cursor
 
 
@@ -52,9 +72,11 @@ class XConnector(Connector):
 
     @classmethod
     def delivery_account(cls, body: bytes) -> str:
+        from channels.connectors.x.webhook import activity_account
+
         try:
-            return str(json.loads(body).get("for_user_id") or "")
-        except (ValueError, AttributeError, RecursionError):
+            return activity_account(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return ""
 
     @property
@@ -80,10 +102,50 @@ class XConnector(Connector):
         return "sha256=" + hmac_sha256_base64(x_consumer_secret(), crc_token.encode())
 
     def parse_webhook(self, body: bytes) -> list[InboundItem]:
+        return self.parse_report(body, source="webhook").items
+
+    def parse_poll(self, body: bytes) -> list[InboundItem]:
+        return self.parse_report(body, source="poll").items
+
+    def parse_report(self, body: bytes, *, source: str) -> ParseReport:
+        """Event by event: one that cannot be read is reported, never fatal. Only a
+        body that is not a JSON object raises."""
         try:
-            return activity_items(json.loads(body), own_id=self.user_id)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise MalformedPayload(f"Not an Account Activity delivery: {exc!r}") from exc
+            document = json.loads(body)
+            if not isinstance(document, dict):
+                raise TypeError(f"a {type(document).__name__}, not an object")
+        except (ValueError, TypeError) as exc:
+            kind = "an X poll batch" if source == "poll" else "an Account Activity delivery"
+            raise MalformedPayload(f"Not {kind}: {exc!r}") from exc
+        collected = Collected()
+        if source == "poll":
+            for page in document.get("mentions") or []:
+                collected.guard(page, mentions_items, page, collected)
+            for page in document.get("dms") or []:
+                collected.guard(page, dm_items, page, own_id=self.user_id, collected=collected)
+        else:
+            activity_items(document, own_id=self.user_id, collected=collected)
+        return ParseReport(items=collected.items, unparsed=collected.unparsed, revoked=collected.revoked)
+
+    def complete_item(self, item: InboundItem) -> InboundItem | None:
+        """An Account Activity reply's thread: ``GET /2/tweets/:id?tweet.fields=conversation_id``."""
+        if not item.thread_pending:
+            return item
+        tweet_id = item.external_id.removeprefix("tweet:")
+        with x_errors("looking up a tweet's thread"):
+            response = x_client(self.credentials).get_tweet(tweet_id, tweet_fields=["conversation_id"])
+        conversation = conversation_of(response)
+        if not conversation:
+            return None
+        return replace(
+            item,
+            thread_key=f"x-thread:{conversation}",
+            parent_url=tweet_url(item.author.handle, conversation),
+            thread_pending=False,
+        )
+
+    def reply_image_allowed(self, *, private: bool) -> bool:
+        return True
 
     # --- Polling
 
@@ -95,9 +157,10 @@ class XConnector(Connector):
             token = None
             for _ in range(MAX_PAGES):
                 params = {
-                    "expansions": ["author_id"],
+                    "expansions": ["author_id", "attachments.media_keys"],
                     "tweet_fields": TWEET_FIELDS,
                     "user_fields": USER_FIELDS,
+                    "media_fields": MEDIA_FIELDS,
                     "max_results": 100,
                 }
                 if state.get("mentions"):
@@ -117,29 +180,21 @@ class XConnector(Connector):
             with x_errors("reading direct messages"):
                 page = client.get_direct_message_events(
                     dm_event_fields=["id", "event_type", "text", "sender_id", "created_at", "attachments"],
-                    expansions=["sender_id"],
+                    expansions=["sender_id", "attachments.media_keys"],
                     user_fields=USER_FIELDS,
+                    media_fields=MEDIA_FIELDS,
                     max_results=100,
                     user_auth=True,
                 )
             # DM events come newest first and take no since_id: keep what is newer than the cursor.
             seen = int(state.get("dms") or 0)
-            fresh = [e for e in page.get("data", []) or [] if int(e["id"]) > seen]
+            fresh = [e for e in page.get("data", []) or [] if str(e.get("id", "")).isdigit() and int(e["id"]) > seen]
             if fresh:
                 dms.append(page | {"data": fresh})
                 newest_dm = str(max(int(e["id"]) for e in fresh))
         raw = json.dumps({"mentions": mentions, "dms": dms}).encode()
         count = sum(len(p.get("data") or []) for p in mentions) + sum(len(p["data"]) for p in dms)
         return FetchResult(raw=raw, cursor=json.dumps({"mentions": newest, "dms": newest_dm}), item_count=count)
-
-    def parse_poll(self, body: bytes) -> list[InboundItem]:
-        try:
-            batch = json.loads(body)
-            items = [item for page in batch.get("mentions", []) for item in mentions_items(page)]
-            items += [item for page in batch.get("dms", []) for item in dm_items(page, own_id=self.user_id)]
-            return items
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise MalformedPayload(f"Not an X poll batch: {exc!r}") from exc
 
     # --- Replies
 
@@ -148,16 +203,36 @@ class XConnector(Connector):
         if problems:
             raise ConnectorError(" ".join(problems), permanent=True)
         client = x_client(self.credentials)
+        media_ids = [self._upload(attachment) for attachment in reply.attachments]
         if reply.is_private:
             with x_errors("sending a direct message"):
                 response = client.create_direct_message(
-                    participant_id=reply.recipient.external_id, text=reply.body, user_auth=True
+                    participant_id=reply.recipient.external_id,
+                    text=reply.body,
+                    media_id=media_ids[0] if media_ids else None,
+                    user_auth=True,
                 )
             return SentReceipt(external_id=f"dm:{response['data']['dm_event_id']}")
         in_reply_to = (reply.in_reply_to or "").removeprefix("tweet:") or reply.thread_key.removeprefix("x-thread:")
         with x_errors("replying in the thread"):
-            response = client.create_tweet(text=reply.body, in_reply_to_tweet_id=in_reply_to, user_auth=True)
+            response = client.create_tweet(
+                text=reply.body, in_reply_to_tweet_id=in_reply_to, media_ids=media_ids or None, user_auth=True
+            )
         return SentReceipt(external_id=f"tweet:{response['data']['id']}")
+
+    def _upload(self, attachment: OutboundAttachment) -> str:
+        """The image's bytes to X's media upload (``POST /2/media/upload``); its media id."""
+        with x_errors("uploading an image"):
+            return media_upload(
+                self.credentials, data=_read(attachment), mime_type=attachment.mime_type or "image/jpeg"
+            )
+
+
+def _read(attachment: OutboundAttachment) -> bytes:
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(attachment.storage_name, "rb") as handle:
+        return handle.read()
 
 
 def x_consumer_secret() -> str:

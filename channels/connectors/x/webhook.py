@@ -52,8 +52,8 @@ def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: 
     except WebhookRejected as exc:
         raise refuse(403, str(exc), signed=False) from exc
     try:
-        user_id = str(json.loads(body)["for_user_id"])
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        user_id = activity_account(json.loads(body))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise refuse(400, f"Not an Account Activity delivery: {malformed_reason(exc)}") from exc
     channel = Channel.objects.filter(kind="x", external_account_id=user_id, active=True).first()
     if channel is None:
@@ -65,6 +65,15 @@ def x_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: 
     except Exception as exc:  # noqa: BLE001 - a parser bug: kept whole as a failed event, logged
         return delivery_failed(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, exc=exc)
     return delivery_accepted(channel, kind="x", body=body, headers=kept, remote_addr=remote_addr, items=len(items))
+
+
+def activity_account(delivery: dict) -> str:
+    """The account a delivery is for: ``for_user_id``, or for a ``user_event``
+    (the person revoked the app, sent without ``for_user_id``) its source user.
+    Raises ``KeyError`` when there is neither."""
+    if "for_user_id" in delivery:
+        return str(delivery["for_user_id"])
+    return str(delivery["user_event"]["revoke"]["source"]["user_id"])
 
 
 @webhook_endpoint("x")

@@ -55,7 +55,8 @@ def test_messenger_messages_with_attachments_and_echoes(deliver_meta, page):
     deliver_meta(fixture("messenger.json"))
     message = Message.objects.get()
     assert message.conversation.is_private and message.conversation.thread_key == "fb-user:7216093241750001"
-    assert message.attachments == [{"type": "image", "url": "https://scontent.xx.fbcdn.net/v/t1.15752-9/foto.jpg"}]
+    [attachment] = message.attachments
+    assert (attachment["type"], attachment["url"]) == ("image", "https://scontent.xx.fbcdn.net/v/t1.15752-9/foto.jpg")
 
 
 def test_instagram_comments_and_direct_messages(deliver_meta, instagram):
@@ -143,7 +144,7 @@ def test_messenger_reply_and_the_24_hour_window(deliver_meta, page, fake_graph, 
     conversation.refresh_from_db()
     with pytest.raises(ReplyRefused, match="24 h"):
         reply_create(conversation=conversation, sender=gestor, body="¿Sigues ahí?")
-    assert len(fake_graph.requests) == 1
+    assert len([r for r in fake_graph.requests if "body" in r]) == 1  # the other request read the profile
 
 
 def test_instagram_replies(deliver_meta, instagram, fake_graph, gestor):
@@ -154,7 +155,8 @@ def test_instagram_replies(deliver_meta, instagram, fake_graph, gestor):
     Conversation.objects.filter(pk=dm.pk).update(last_inbound_at=timezone.now())
     dm.refresh_from_db()
     reply_send(message_id=reply_create(conversation=dm, sender=gestor, body="Cerramos ese día.").pk)
-    assert [r["path"] for r in fake_graph.requests] == ["17865799348089039/replies", f"{IG_ID}/messages"]
+    sent = [r["path"] for r in fake_graph.requests if "body" in r]  # profile reads have no body
+    assert sent == ["17865799348089039/replies", f"{IG_ID}/messages"]
 
 
 def test_rate_limits_are_retried_and_an_expired_token_disables_the_channel(deliver_meta, page, fake_graph, gestor, cm):
