@@ -397,9 +397,13 @@ SPECTACULAR_SETTINGS = {
 MOSTRADOR_EXTRA_CONNECTORS = (
     {"fake": (_("Test channel"), "demo.fakes.connector.FakeConnector")} if MOSTRADOR_DEMO else {}
 )
-# How long a send may stay "sending" before it is marked failed for a human to
-# check: the network may have received it, so it is never re-sent by itself.
-MOSTRADOR_SENDING_STALE_AFTER = timedelta(minutes=10)
+# How long a send may stay "sending" (its worker died) before the network is
+# asked whether it arrived; it is re-sent only when the network says it did not
+# (or, for e-mail, when a resend is the same message).
+MOSTRADOR_SENDING_STALE_AFTER = timedelta(minutes=3)
+# How long a stale send is asked about while the network cannot answer, before
+# it is left failed for a person to check.
+MOSTRADOR_SENDING_RECONCILE_FOR = timedelta(hours=1)
 MOSTRADOR_REPLY_MAX_ATTEMPTS = 5
 MOSTRADOR_INGEST_BATCH_SIZE = int(os.environ.get("MOSTRADOR_INGEST_BATCH_SIZE", "200"))
 # How long the first event of a burst waits for others before the drain runs.

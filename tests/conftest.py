@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core import mail  # noqa: F401
+from django.test import TestCase as _TestCase
 
 from channels.connectors.signatures import hmac_sha256_hex
 from config.celery_app import app as celery_app
@@ -177,3 +178,18 @@ def _served(state, serve_fn, settings, setting: str):
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def deliver_meta(client):
+    """POST a signed Meta delivery and run what it queues after commit (the ingest drain)."""
+
+    def post(payload, *, secret="meta-app-secret", signature=None):
+        body = json.dumps(payload).encode()
+        header = signature if signature is not None else sign(secret, body)
+        with _TestCase.captureOnCommitCallbacks(execute=True):
+            return client.post(
+                "/webhooks/meta/", data=body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=header
+            )
+
+    return post

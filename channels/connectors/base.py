@@ -39,6 +39,10 @@ class WebhookRejected(Exception):
     """The delivery is not authentic (missing or wrong signature): answer 403."""
 
 
+class CannotTell(Exception):
+    """The network cannot say whether a reply was sent (``Connector.find_sent``)."""
+
+
 class MalformedPayload(Exception):
     """The delivery is authentic but cannot be understood: answer 400."""
 
@@ -360,6 +364,18 @@ class Connector:
     def send_reply(self, reply: OutboundReply) -> SentReceipt:
         """Deliver ``reply`` once; raise ``ConnectorError`` on failure."""
         raise NotImplementedError
+
+    # Whether sending the same reply again is harmless: the network recognises it
+    # as the same message (e-mail: the same Message-ID), so an interrupted send
+    # that cannot be checked may simply go again.
+    resend_is_safe: ClassVar[bool] = False
+
+    def find_sent(self, reply: OutboundReply, *, since: datetime) -> SentReceipt | None:
+        """Look on the network for ``reply`` posted at or after ``since`` by the
+        account (a send interrupted before its answer came back). Return its
+        receipt; None when the network shows it was not sent; raise ``CannotTell``
+        when the network cannot say, ``ConnectorError`` when it cannot be asked."""
+        raise CannotTell(f"{self.kind} cannot look up what was sent.")
 
     def hide_item(self, external_id: str, *, hidden: bool = True) -> None:
         """Hide (or show again) a public item on the network; raise ``ConnectorError``."""

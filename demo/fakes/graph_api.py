@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -33,6 +34,12 @@ class FakeGraph:
     profiles: dict[str, dict] = field(default_factory=dict)
     # Mentions of the Instagram account: comment or media id → the comment or media node.
     mentioned: dict[str, dict] = field(default_factory=dict)
+    # What the account itself wrote: its comments and replies under a parent,
+    # and its messages to a person (GET .../comments, .../replies, conversations?user_id=).
+    page_id: str = "100000000000001"
+    instagram_id: str = "17841400000000001"
+    own_comments: dict[str, list[dict]] = field(default_factory=dict)
+    own_messages: dict[str, list[dict]] = field(default_factory=dict)
     token_expired: bool = False
     rate_limited: bool = False
     ids: count = field(default_factory=lambda: count(900))
@@ -74,8 +81,13 @@ class FakeGraph:
             return 200, {}, {"data": self.feed, "paging": {}}
         if method == "GET" and parts[-1:] == ["media"]:
             return 200, {}, {"data": self.media, "paging": {}}
+        if method == "GET" and parts[-1:] == ["conversations"] and "user_id" in query:
+            sent = self.own_messages.get(query["user_id"], [])
+            return 200, {}, {"data": [{"id": f"t_{query['user_id']}", "messages": {"data": sent[::-1]}}]}
         if method == "GET" and parts[-1:] == ["conversations"]:
             return 200, {}, {"data": self.conversations, "paging": {}}
+        if method == "GET" and len(parts) == 2 and parts[-1] in ("comments", "replies"):
+            return 200, {}, {"data": self.own_comments.get(parts[0], [])[::-1], "paging": {}}
         if method == "GET" and len(parts) == 1:
             return self._node(parts[0], query.get("fields", ""))
         if method != "POST" or not parts:
@@ -87,12 +99,22 @@ class FakeGraph:
         with self.lock:
             self.requests.append({"path": "/".join(parts), "body": body or {}})
             n = next(self.ids)
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
         if parts[-1] == "comments":
-            return 200, {}, {"id": f"{parts[0]}_{n}"}
+            comment = {"id": f"{parts[0]}_{n}", "message": (body or {}).get("message", ""), "created_time": now}
+            self.own_comments.setdefault(parts[0], []).append({**comment, "from": {"id": self.page_id}})
+            return 200, {}, {"id": comment["id"]}
         if parts[-1] == "replies":
-            return 200, {}, {"id": f"1799{n}"}
+            reply = {"id": f"1799{n}", "text": (body or {}).get("message", ""), "timestamp": now}
+            self.own_comments.setdefault(parts[0], []).append({**reply, "from": {"id": self.instagram_id}})
+            return 200, {}, {"id": reply["id"]}
         if parts[-1] == "messages":
             recipient = (body or {}).get("recipient", {})
+            text = ((body or {}).get("message") or {}).get("text", "")
+            if "id" in recipient:
+                self.own_messages.setdefault(recipient["id"], []).append(
+                    {"id": f"m_fake{n}", "message": text, "from": {"id": parts[0]}, "created_time": now}
+                )
             return 200, {}, {"recipient_id": recipient.get("id", "psid-from-comment"), "message_id": f"m_fake{n}"}
         if len(parts) == 1 and "is_hidden" in (body or {}):
             return 200, {}, {"success": True}

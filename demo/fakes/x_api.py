@@ -38,6 +38,10 @@ class FakeX:
     dm_events: list[dict] = field(default_factory=list)
     corpus: list[dict] = field(default_factory=list)  # what search can find
     posted: list[dict] = field(default_factory=list)
+    # The account's own tweets (replies it posted), newest last: GET /2/users/:id/tweets.
+    own_tweets: list[dict] = field(default_factory=list)
+    # The DMs the account sent, listed with the others by GET /2/dm_events.
+    own_dm_events: list[dict] = field(default_factory=list)
     rate_limited_until: float = 0
     revoked: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -101,10 +105,13 @@ class FakeX:
             )
         parts = path.strip("/").split("/")
         with self.lock:
+            if method == "GET" and parts[:2] == ["2", "users"] and parts[-1] == "tweets":
+                return 200, {}, self._timeline(list(self.own_tweets), query)
             if method == "GET" and parts[:2] == ["2", "users"] and parts[-1] == "mentions":
                 return 200, {}, self._timeline([t for t in self.mentions], query)
             if method == "GET" and parts[:2] == ["2", "dm_events"]:
-                events = list(reversed(self.dm_events))[: int(query.get("max_results", 100))]
+                everything = sorted(self.dm_events + self.own_dm_events, key=lambda e: e["created_at"])
+                events = list(reversed(everything))[: int(query.get("max_results", 100))]
                 return (
                     200,
                     {},
@@ -152,6 +159,16 @@ class FakeX:
             if method == "POST" and parts == ["2", "tweets"]:
                 tweet_id = next_id()
                 self.posted.append({"kind": "tweet", "id": tweet_id, **(body or {})})
+                replied = ((body or {}).get("reply") or {}).get("in_reply_to_tweet_id")
+                self.own_tweets.append(
+                    {
+                        "id": tweet_id,
+                        "text": (body or {}).get("text", ""),
+                        "author_id": self.account_id,
+                        "created_at": stamp(),
+                        "referenced_tweets": [{"type": "replied_to", "id": replied}] if replied else [],
+                    }
+                )
                 return (
                     201,
                     {},
@@ -166,6 +183,16 @@ class FakeX:
             if method == "POST" and parts[:3] == ["2", "dm_conversations", "with"] and parts[-1] == "messages":
                 event_id = next_id()
                 self.posted.append({"kind": "dm", "participant_id": parts[3], "id": event_id, **(body or {})})
+                self.own_dm_events.append(
+                    {
+                        "id": event_id,
+                        "event_type": "MessageCreate",
+                        "text": (body or {}).get("text", ""),
+                        "sender_id": self.account_id,
+                        "dm_conversation_id": f"{parts[3]}-{self.account_id}",
+                        "created_at": stamp(),
+                    }
+                )
                 return (
                     201,
                     {},

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.connectors.base import ConnectorError, ContactRef, OutboundAttachment, OutboundReply
+from channels.connectors.base import CannotTell, ConnectorError, ContactRef, OutboundAttachment, OutboundReply
 from channels.connectors.registry import connector_class, connector_for
 from channels.status import channel_disable
 from core.queue import dispatch
@@ -175,9 +175,9 @@ def reply_retry(*, message: Message, by) -> Message:
 
 
 def replies_requeue(*, now=None) -> dict[str, int]:
-    """Dispatch queued replies whose task was lost, and fail stale sends.
+    """Dispatch queued replies whose task was lost, and reconcile stale sends.
 
-    Returns how many were dispatched and how many were marked failed.
+    Returns how many were dispatched, found sent, queued again and marked failed.
     """
     now = now or timezone.now()
     grace = timedelta(seconds=60)
@@ -188,19 +188,69 @@ def replies_requeue(*, now=None) -> dict[str, int]:
     )
     for message_id in due:
         reply_dispatch(message_id=message_id)
-    stale = Message.objects.filter(
-        delivery_status=Message.DeliveryStatus.SENDING,
-        next_attempt_at__lte=now - settings.MOSTRADOR_SENDING_STALE_AFTER,
-    ).select_related("conversation")
-    failed = 0
-    for message in stale:
-        _record_failure(
-            message,
-            _("The send was interrupted and may or may not have reached the network: check before retrying."),
-            permanent=True,
+    stale = list(
+        Message.objects.filter(
+            delivery_status=Message.DeliveryStatus.SENDING,
+            next_attempt_at__lte=now - settings.MOSTRADOR_SENDING_STALE_AFTER,
+        ).values_list("pk", flat=True)[:100]
+    )
+    outcomes = {"dispatched": len(due), "found_sent": 0, "requeued": 0, "failed": 0, "unreachable": 0}
+    for message_id in stale:
+        outcomes[reply_reconcile(message_id=message_id, now=now)] += 1
+    return outcomes
+
+
+def reply_reconcile(*, message_id: int, now=None) -> str:
+    """Settle a reply left in ``sending`` (its worker died mid-send): ask the
+    network whether it arrived. Found: recorded as sent. Certainly not there,
+    or harmless to send again (e-mail keeps its Message-ID): queued again.
+    Otherwise it fails with the reason, for a person to check before Retry.
+    Returns "found_sent", "requeued", "failed" or "unreachable" (ask again later).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation__contact", "conversation__channel")
+            .filter(pk=message_id, delivery_status=Message.DeliveryStatus.SENDING)
+            .first()
         )
-        failed += 1
-    return {"dispatched": len(due), "failed": failed}
+        if message is None:
+            return "requeued"  # settled meanwhile
+        started = message.next_attempt_at or now
+        connector = connector_for(message.conversation.channel)
+        try:
+            receipt = connector.find_sent(_outbound(message), since=started - timedelta(minutes=1))
+        except CannotTell as exc:
+            if connector.resend_is_safe:
+                receipt = None
+            else:
+                logger.info("Reply %s cannot be reconciled: %s", message.pk, exc)
+                _record_failure(
+                    message,
+                    _(
+                        "The send was interrupted and the network cannot say whether it arrived: "
+                        "check the conversation on the network before retrying."
+                    ),
+                    permanent=True,
+                )
+                return "failed"
+        except ConnectorError as exc:
+            if not exc.permanent and now - started < settings.MOSTRADOR_SENDING_RECONCILE_FOR:
+                return "unreachable"  # the network cannot be asked now: next sweep
+            _record_failure(
+                message,
+                _("The send was interrupted and could not be checked on the network (%(error)s).")
+                % {"error": exc.message},
+                permanent=True,
+            )
+            return "failed"
+        if receipt is not None:
+            _record_sent(message, receipt.external_id)
+            return "found_sent"
+        Message.objects.filter(pk=message.pk).update(delivery_status=Message.DeliveryStatus.QUEUED, next_attempt_at=now)
+        transaction.on_commit(lambda: reply_dispatch(message_id=message.pk))
+        return "requeued"
 
 
 def _outbound(message: Message) -> OutboundReply:

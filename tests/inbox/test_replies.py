@@ -147,12 +147,12 @@ def test_requeue_dispatches_lost_replies_and_fails_stale_sends(fake_conversation
     Message.objects.filter(pk=lost.pk).update(next_attempt_at=long_ago)
     Message.objects.filter(pk=stuck.pk).update(delivery_status=Message.DeliveryStatus.SENDING, next_attempt_at=long_ago)
     result = replies.replies_requeue()
-    assert result == {"dispatched": 1, "failed": 1}
+    assert result == {"dispatched": 1, "found_sent": 0, "requeued": 0, "failed": 1, "unreachable": 0}
     lost.refresh_from_db()
     stuck.refresh_from_db()
     assert lost.delivery_status == Message.DeliveryStatus.SENT  # eager worker sent it
     assert stuck.delivery_status == Message.DeliveryStatus.FAILED
-    assert "puede que haya llegado o no" in stuck.delivery_error  # Spanish: the default language
+    assert "la red no puede decir si llegó" in stuck.delivery_error  # Spanish: the default language
     assert [r.body for r in FakeConnector.outbox] == ["Perdida."]
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from channels.connectors.base import (
+    CannotTell,
     Connector,
     ConnectorError,
     ContactRef,
@@ -155,6 +156,44 @@ class MetaConnector(Connector):
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         raise NotImplementedError
 
+    # The Graph API's ``platform`` for the account's conversations (Instagram's differ).
+    conversations_platform = ""
+
+    def find_sent(self, reply: OutboundReply, *, since: datetime) -> SentReceipt | None:
+        """The page's or account's own messages to the person, or its own replies
+        under the comment, since ``since`` with this reply's text. A private reply
+        to a comment cannot be looked up (its recipient has no id yet)."""
+        target_kind, _sep, target = reply.in_reply_to.partition(":")
+        if reply.private_reply:
+            raise CannotTell("A private reply to a comment cannot be looked up.")
+        if reply.is_private:
+            user = reply.thread_key.removeprefix(f"{self.prefix}-user:")
+            params = {"user_id": user, "fields": "messages.limit(25){id,message,from,created_time}"}
+            if self.conversations_platform:
+                params["platform"] = self.conversations_platform
+            conversations = self.graph.get(f"{self.account_id}/conversations", params).get("data") or []
+            for conversation in conversations:
+                for message in (conversation.get("messages") or {}).get("data") or []:
+                    if self._ours(message, message.get("message", ""), reply.body, since):
+                        return SentReceipt(external_id=f"{self.prefix}-mid:{message['id']}")
+            return None
+        return self.find_public_reply(reply, target_kind, target, since)
+
+    def find_public_reply(
+        self, reply: OutboundReply, target_kind: str, target: str, since: datetime
+    ) -> SentReceipt | None:
+        raise CannotTell("No public reply to look for.")
+
+    def _ours(self, node: dict, text: str, body: str, since: datetime) -> bool:
+        """The node was written by this account, with this text, at or after ``since``."""
+        author = str((node.get("from") or {}).get("id", ""))
+        written = node.get("created_time") or node.get("timestamp") or ""
+        try:
+            at = datetime.strptime(written, "%Y-%m-%dT%H:%M:%S%z")
+        except ValueError:
+            at = since  # no time given: the text and author decide
+        return author == self.account_id and " ".join(text.split()) == " ".join(body.split()) and at >= since
+
     def _private_message(self, recipient: dict, text: str, attachments=()) -> str:
         """The text, then each image as its own message (the Send API takes one
         attachment per message, by URL); returns the text's message id."""
@@ -216,6 +255,16 @@ class FacebookConnector(MetaConnector):
         items = self.parse_poll(json.dumps(raw).encode())
         return FetchResult(raw=json.dumps(raw).encode(), cursor=str(now - OVERLAP), item_count=len(items))
 
+    def find_public_reply(
+        self, reply: OutboundReply, target_kind: str, target: str, since: datetime
+    ) -> SentReceipt | None:
+        parent = target if target_kind in ("fb-comment", "fb-post") else reply.thread_key.removeprefix("fb-post:")
+        params = {"fields": "id,message,from,created_time", "order": "reverse_chronological", "limit": "50"}
+        for comment in self.graph.get(f"{parent}/comments", params).get("data") or []:
+            if self._ours(comment, comment.get("message", ""), reply.body, since):
+                return SentReceipt(external_id=f"fb-comment:{comment['id']}")
+        return None
+
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         parent = target if target_kind in ("fb-comment", "fb-post") else reply.thread_key.removeprefix("fb-post:")
         payload = {"message": reply.body}
@@ -276,6 +325,19 @@ class InstagramConnector(MetaConnector):
         )
         raw = json.dumps({"media": media.get("data", []), "conversations": conversations.get("data", [])}).encode()
         return FetchResult(raw=raw, cursor=str(now - OVERLAP), item_count=len(self.parse_poll(raw)))
+
+    conversations_platform = "instagram"
+
+    def find_public_reply(
+        self, reply: OutboundReply, target_kind: str, target: str, since: datetime
+    ) -> SentReceipt | None:
+        if target_kind != "ig-comment":
+            raise CannotTell("No comment to look under.")
+        params = {"fields": "id,text,from,timestamp"}
+        for comment in self.graph.get(f"{target}/replies", params).get("data") or []:
+            if self._ours(comment, comment.get("text", ""), reply.body, since):
+                return SentReceipt(external_id=f"ig-comment:{comment['id']}")
+        return None
 
     def public_reply(self, reply: OutboundReply, target_kind: str, target: str) -> SentReceipt:
         if target_kind != "ig-comment":

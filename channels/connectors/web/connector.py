@@ -64,6 +64,8 @@ class WebConnector(Connector):
     kind = "web"
     supports_webhooks = True
     replies_by_email = True
+    # A resend carries the same Message-ID (from the idempotency key): the same message.
+    resend_is_safe = True
     setup_form = "channels.connectors.web.forms.WebChannelForm"
     setup_title = _("New web channel")
 

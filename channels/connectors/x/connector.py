@@ -4,8 +4,11 @@ Activity deliveries, replies in the thread or by DM."""
 from __future__ import annotations
 
 import hmac
+import html
 import json
+import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.urls import URLPattern, path, reverse
@@ -220,12 +223,63 @@ class XConnector(Connector):
             )
         return SentReceipt(external_id=f"tweet:{response['data']['id']}")
 
+    def find_sent(self, reply: OutboundReply, *, since: datetime) -> SentReceipt | None:
+        """The account's own tweets (a reply in the thread) or DMs (to the person)
+        since ``since`` with this reply's text."""
+        client = x_client(self.credentials)
+        start = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if reply.is_private:
+            with x_errors("checking the direct messages sent"):
+                page = client.get_direct_message_events(
+                    event_types="MessageCreate",
+                    dm_event_fields=["created_at", "sender_id", "dm_conversation_id", "text"],
+                    max_results=100,
+                    user_auth=True,
+                )
+            for event in page.get("data") or []:
+                if (
+                    str(event.get("sender_id")) == self.user_id
+                    and reply.recipient.external_id in str(event.get("dm_conversation_id", ""))
+                    and _same_text(event.get("text", ""), reply.body)
+                    and (event.get("created_at") or start) >= start
+                ):
+                    return SentReceipt(external_id=f"dm:{event['id']}")
+            return None
+        in_reply_to = (reply.in_reply_to or "").removeprefix("tweet:") or reply.thread_key.removeprefix("x-thread:")
+        with x_errors("checking the tweets sent"):
+            page = client.get_users_tweets(
+                self.user_id,
+                start_time=start,
+                tweet_fields=["created_at", "referenced_tweets"],
+                max_results=100,
+                user_auth=True,
+            )
+        for tweet in page.get("data") or []:
+            references = tweet.get("referenced_tweets") or []
+            answered = {ref.get("id") for ref in references if ref.get("type") == "replied_to"}
+            if _same_text(tweet.get("text", ""), reply.body) and in_reply_to in answered:
+                return SentReceipt(external_id=f"tweet:{tweet['id']}")
+        return None
+
     def _upload(self, attachment: OutboundAttachment) -> str:
         """The image's bytes to X's media upload (``POST /2/media/upload``); its media id."""
         with x_errors("uploading an image"):
             return media_upload(
                 self.credentials, data=_read(attachment), mime_type=attachment.mime_type or "image/jpeg"
             )
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def _same_text(posted: str, written: str) -> bool:
+    """Whether X's copy of a text is ours: X shortens links (t.co) and escapes
+    ``&<>``, so compare without links, entities or spacing."""
+
+    def plain(text: str) -> str:
+        return " ".join(_URL.sub("", html.unescape(text)).split())
+
+    return plain(posted) == plain(written)
 
 
 def _read(attachment: OutboundAttachment) -> bytes:
