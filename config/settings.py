@@ -361,6 +361,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The unified social inbox: channels, conversations, replies.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for people with a Mostrador role, like the API.
+    "SERVE_PERMISSIONS": ["core.permissions.IsStaffRole"],
     # Swagger UI served from our own static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -25,5 +25,5 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses=None)
     @action(detail=False, methods=["post"], url_path="read")
-    def read(self, request):
+    def read(self, request, **kwargs):
         return Response({"marked": alerts_mark_read(user=request.user)})

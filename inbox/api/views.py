@@ -54,7 +54,7 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def reply(self, request, pk=None):
+    def reply(self, request, pk=None, **kwargs):
         conversation = self.get_object()
         data = _valid(BodySerializer, request)
         try:
@@ -66,7 +66,7 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def notes(self, request, pk=None):
+    def notes(self, request, pk=None, **kwargs):
         conversation = self.get_object()
         data = _valid(BodySerializer, request)
         note = conversation_services.note_add(conversation=conversation, author=request.user, body=data["body"])
@@ -74,23 +74,23 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CanAssign])
-    def assign(self, request, pk=None):
+    def assign(self, request, pk=None, **kwargs):
         data = _valid(AssignSerializer, request)
         return self._act(conversation_services.conversation_assign, assignee=data["assignee"])
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def resolve(self, request, pk=None):
+    def resolve(self, request, pk=None, **kwargs):
         return self._act(conversation_services.conversation_resolve)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def reopen(self, request, pk=None):
+    def reopen(self, request, pk=None, **kwargs):
         return self._act(conversation_services.conversation_reopen)
 
     @extend_schema(responses=AssignmentSerializer(many=True))
     @action(detail=True, methods=["get"])
-    def assignments(self, request, pk=None):
+    def assignments(self, request, pk=None, **kwargs):
         """Who assigned it to whom, why and when: automatic, manual, queued, handed over."""
         conversation = self.get_object()
         kinds = [ConversationEvent.Kind.ASSIGNED, ConversationEvent.Kind.QUEUED, ConversationEvent.Kind.HANDED_OVER]

@@ -20,7 +20,7 @@ class WatchViewSet(viewsets.ModelViewSet):
 
     @extend_schema(responses=None)
     @action(detail=False, methods=["get"])
-    def stats(self, request):
+    def stats(self, request, **kwargs):
         """Results per watch per day (14 days) and the share of voice (30 days)."""
         now = timezone.now()
         counts = selectors.daily_counts(now=now)
@@ -62,7 +62,7 @@ class ResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=None, responses=ResultSerializer)
     @action(detail=True, methods=["post"], url_path="to-inbox", permission_classes=[CanReply])
-    def to_inbox(self, request, pk=None):
+    def to_inbox(self, request, pk=None, **kwargs):
         """Send this result to the inbox, where the protocol and deadlines apply."""
         result = self.get_object()
         try:

@@ -74,7 +74,7 @@ class RuleViewSet(ProtocolViewSet):
 
     @extend_schema(request=s.RuleTrySerializer, responses=None)
     @action(detail=False, methods=["post"], url_path="try")
-    def try_rule(self, request):
+    def try_rule(self, request, **kwargs):
         """What a rule would match: a sample text, and the last 30 days of inbound messages."""
         data = s.RuleTrySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -144,7 +144,7 @@ class ReplyCheckViewSet(
 
     @extend_schema(request=s.ReplyCheckRequestSerializer, responses=None)
     @action(detail=False, methods=["post"], permission_classes=[CanReply])
-    def check(self, request):
+    def check(self, request, **kwargs):
         """What the checks say about a reply before it is sent."""
         data = s.ReplyCheckRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -196,7 +196,7 @@ class CaseProposalViewSet(
 
     @extend_schema(request=s.DecisionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[CanManageProtocolOrReadOnly])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, **kwargs):
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
