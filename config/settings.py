@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -339,13 +338,18 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+# An API token works this long after it is issued (POST /api/v1/auth/token/),
+# unless revoked before (POST /api/v1/auth/token/revoke/).
+MOSTRADOR_API_TOKEN_HOURS = int(os.environ.get("MOSTRADOR_API_TOKEN_HOURS", str(24 * 30)))
 # --- End of accounts and sign-in security ------------------------------------
 
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens expire (MOSTRADOR_API_TOKEN_HOURS) and can be revoked. First, so
+        # that a missing, expired or revoked token answers 401 (WWW-Authenticate: Token).
+        "core.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsStaffRole"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
