@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -78,6 +79,7 @@ if MOSTRADOR_DEMO:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -430,7 +432,56 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Production security --------------------------------------------------
+# `python manage.py check --deploy` is clean with DEBUG off and the defaults
+# below (see README, "Production").
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Every plain-HTTP request is redirected to HTTPS, but /healthz (the
+    # container's own health check speaks plain HTTP to 127.0.0.1).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Browsers remember to use HTTPS only for this long (a year; 0 turns HSTS off).
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The preload directive only allows the domain to be submitted to the
+    # browsers' preload list; nothing is submitted by itself.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a reverse proxy that terminates TLS, the header it sets to say the
+# client used HTTPS (e.g. X-Forwarded-Proto). Only set it when that proxy
+# always sets or strips the header: a client could otherwise claim HTTPS.
+# Default: X-Forwarded-Proto when MOSTRADOR_TRUSTED_PROXIES says there is a proxy.
+_proxy_ssl_header = os.environ.get(
+    "SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if MOSTRADOR_TRUSTED_PROXIES else ""
+).strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# /healthz gives its details (what is down and why) to staff, and to callers
+# sending this value in X-Health-Token; to anyone else only up or down.
+MOSTRADOR_HEALTH_TOKEN = os.environ.get("MOSTRADOR_HEALTH_TOKEN", "")
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from
+# our own origin only; no inline scripts (the pages' JavaScript is in
+# static/js), no plugins, no framing, forms post only to us. Inline style
+# attributes stay allowed (category colours are set per element); they cannot
+# run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# --- End of production security ---------------------------------------------
