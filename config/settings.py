@@ -369,6 +369,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and the docs are for people with a Mostrador role, like the API.
     "SERVE_PERMISSIONS": ["core.permissions.IsStaffRole"],
+    # Every operation lists the error statuses it can answer with (400, 401, 403, 404, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
     # Swagger UI served from our own static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -378,6 +383,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelKindEnum": "channels.connectors.registry.kind_choices",
         "ConversationStatusEnum": "inbox.models.Conversation.Status",
         "CaseProposalStatusEnum": "protocols.models.CaseProposal.Status",
+        "WatchKindEnum": "listening.models.Watch.Kind",
     },
 }
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from inbox.models import Contact, Conversation, ConversationEvent, Message
@@ -22,6 +23,9 @@ class ChannelRefSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    # As the network or the form gave it: not always a valid (ASCII) address.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Contact
         fields = ["id", "handle", "display_name", "profile_url", "email"]
@@ -94,7 +98,8 @@ class ConversationDetailSerializer(ConversationSerializer):
 
 
 class BodySerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=20_000, trim_whitespace=True)
+    # Blank or only spaces is refused: the schema says so (pattern), not only the server.
+    body = serializers.CharField(max_length=20_000, trim_whitespace=True, validators=[RegexValidator(r"\S")])
 
 
 class AssignSerializer(serializers.Serializer):
@@ -104,7 +109,7 @@ class AssignSerializer(serializers.Serializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     """One line of a conversation's assignment history."""
 
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = ConversationEvent
