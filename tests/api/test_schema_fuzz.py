@@ -6,7 +6,9 @@ with the token of a Community Manager (who may call every operation) and
 checks each answer: no server error, a status code the schema lists, the
 content type it lists, a body that validates against the documented schema.
 Deterministic (``derandomize``) and small (``max_examples``), so it runs in
-``make test``; select it alone with ``-m schema_fuzz``.
+``make test``; select it alone with ``-m schema_fuzz``. No operation is
+excluded: the token endpoints too (each operation gets a fresh token, so
+the revoke operation ends only its own).
 """
 
 import io
