@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from channels.api.views import ChannelViewSet
-from core.accounts.api import token_obtain
+from core.accounts.api import token_obtain, token_revoke_view
 from core.api import AlertViewSet
 from inbox.api.views import ConversationViewSet, retry_message
 from listening.api import views as listening_views
@@ -46,6 +46,7 @@ router.register("public-holidays", team_views.PublicHolidayViewSet, basename="pu
 
 urlpatterns = [
     path("auth/token/", token_obtain, name="api-token"),
+    path("auth/token/revoke/", token_revoke_view, name="api-token-revoke"),
     path("messages/<int:pk>/retry/", retry_message, name="api-message-retry"),
     path("", include(router.urls)),
 ]

@@ -1,10 +1,20 @@
-"""``/healthz``: can the app reach its database and its broker?"""
+"""``/healthz``: can the app reach its database and its broker?
 
+Anyone (a load balancer, an uptime monitor) gets up or down: ``{"status": "ok"}``
+with 200, or ``{"status": "unavailable"}`` with 503. What was checked, how long
+it took and the errors (which name hosts, drivers and versions) are only for
+signed-in staff, or for a caller sending ``X-Health-Token`` equal to
+``MOSTRADOR_HEALTH_TOKEN``.
+"""
+
+import secrets
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from config.celery_app import app as celery_app
 
@@ -31,8 +41,21 @@ def _check_broker() -> dict:
     return {"ok": True, "transport": str(transport), "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
+def _may_see_details(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    expected = settings.MOSTRADOR_HEALTH_TOKEN
+    given = request.headers.get("X-Health-Token", "")
+    return bool(expected) and secrets.compare_digest(given.encode(), expected.encode())
+
+
 @never_cache
+@require_GET
 def healthz(request):
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    body: dict = {"status": "ok" if healthy else "unavailable"}
+    if _may_see_details(request):
+        body.update(checks)
+    return JsonResponse(body, status=200 if healthy else 503)

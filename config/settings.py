@@ -55,10 +55,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -79,6 +79,7 @@ if MOSTRADOR_DEMO:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -357,13 +358,18 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+# An API token works this long after it is issued (POST /api/v1/auth/token/),
+# unless revoked before (POST /api/v1/auth/token/revoke/).
+MOSTRADOR_API_TOKEN_HOURS = int(os.environ.get("MOSTRADOR_API_TOKEN_HOURS", str(24 * 30)))
 # --- End of accounts and sign-in security ------------------------------------
 
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens expire (MOSTRADOR_API_TOKEN_HOURS) and can be revoked. First, so
+        # that a missing, expired or revoked token answers 401 (WWW-Authenticate: Token).
+        "core.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsStaffRole"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -379,6 +385,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The unified social inbox: channels, conversations, replies.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for people with a Mostrador role, like the API.
+    "SERVE_PERMISSIONS": ["core.permissions.IsStaffRole"],
+    # Every operation lists the error statuses it can answer with (400, 401, 403, 404, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
     # Swagger UI served from our own static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -388,6 +401,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelKindEnum": "channels.connectors.registry.kind_choices",
         "ConversationStatusEnum": "inbox.models.Conversation.Status",
         "CaseProposalStatusEnum": "protocols.models.CaseProposal.Status",
+        "WatchKindEnum": "listening.models.Watch.Kind",
     },
 }
 
@@ -449,7 +463,61 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Production security --------------------------------------------------
+# `python manage.py check --deploy` is clean with DEBUG off and the defaults
+# below (see README, "Production").
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Every plain-HTTP request is redirected to HTTPS, but /healthz (the
+    # container's own health check speaks plain HTTP to 127.0.0.1).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Browsers remember to use HTTPS only for this long (a year; 0 turns HSTS off).
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The preload directive only allows the domain to be submitted to the
+    # browsers' preload list; nothing is submitted by itself.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a reverse proxy that terminates TLS, the header it sets to say the
+# client used HTTPS (e.g. X-Forwarded-Proto). Only set it when that proxy
+# always sets or strips the header: a client could otherwise claim HTTPS.
+# Default: X-Forwarded-Proto when MOSTRADOR_TRUSTED_PROXIES says there is a proxy.
+_proxy_ssl_header = os.environ.get(
+    "SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if MOSTRADOR_TRUSTED_PROXIES else ""
+).strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# /healthz gives its details (what is down and why) to staff, and to callers
+# sending this value in X-Health-Token; to anyone else only up or down.
+MOSTRADOR_HEALTH_TOKEN = os.environ.get("MOSTRADOR_HEALTH_TOKEN", "")
+# Content-Security-Policy (django-csp): scripts, styles and fonts from our own
+# origin only, images also from the networks; no inline scripts (the pages' JavaScript is in
+# static/js), no plugins, no framing, forms post only to us. Inline style
+# attributes stay allowed (category colours are set per element); they cannot
+# run code.
+# Pictures the networks serve, shown until Mostrador's own copy is made (an
+# image cannot run code); the demo's fake networks are local.
+MOSTRADOR_NETWORK_IMAGE_SOURCES = env_list("MOSTRADOR_NETWORK_IMAGE_SOURCES", "https:") + (
+    ["http://127.0.0.1:*", "http://localhost:*"] if MOSTRADOR_DEMO else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *MOSTRADOR_NETWORK_IMAGE_SOURCES],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# --- End of production security ---------------------------------------------

@@ -1,6 +1,6 @@
 """The API of what core owns: the signed-in user's alerts."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return Alert.objects.filter(recipient=self.request.user)
 
-    @extend_schema(request=None, responses=None)
+    @extend_schema(request=None, responses=inline_serializer("AlertsMarked", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"], url_path="read")
-    def read(self, request):
+    def read(self, request, **kwargs):
         return Response({"marked": alerts_mark_read(user=request.user)})

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts.models import ApiToken  # noqa: F401 - the model belongs to this app
+
 
 class Alert(models.Model):
     """An in-app warning for one person: a deadline at risk or breached, a crisis."""

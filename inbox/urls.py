@@ -5,6 +5,7 @@ from inbox import views
 app_name = "inbox"
 
 urlpatterns = [
+    path("media/<path:path>", views.media_file, name="media"),
     path("", views.inbox_list, name="list"),
     path("conversations/<int:pk>/", views.conversation_detail, name="detail"),
     path("conversations/<int:pk>/reply/", views.reply, name="reply"),

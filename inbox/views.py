@@ -1,7 +1,10 @@
 """Pages of the inbox. Thin: read through selectors, write through services."""
 
+import mimetypes
+
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -204,3 +207,25 @@ def hide(request, pk: int):
                 else _("Shown again on the network."),
             )
     return redirect(reverse("inbox:detail", args=[message.conversation_id]) + f"#message-{message.pk}")
+
+
+def media_file(request, path: str):
+    """A stored file (a copy of a network picture, a reply's image): for people
+    with a role, or for whoever holds a signed link (the network fetching a
+    reply's image). Customers' pictures are never public."""
+    from django.core.exceptions import SuspiciousFileOperation
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    from inbox.services.media import media_signature_valid
+
+    if not (roles.can_view_inbox(request.user) or media_signature_valid(path, request.GET.get("s", ""))):
+        raise PermissionDenied
+    try:
+        handle = default_storage.open(path, "rb")
+    except (FileNotFoundError, SuspiciousFileOperation) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(path)[0] or "application/octet-stream")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

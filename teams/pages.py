@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -69,9 +70,11 @@ def _monday(request, team: Team) -> date:
 
 @can_read
 def rota(request, pk: int):
+    if request.method == "POST" and not roles.can_manage_rota(request.user):
+        raise PermissionDenied
     team = get_object_or_404(Team.objects.prefetch_related("channels__teams"), pk=pk)
     monday = _monday(request, team)
-    bound = request.method == "POST" and roles.can_manage_rota(request.user)
+    bound = request.method == "POST"
     kind = request.POST.get("row") if bound else None
     row_forms = {}
     for name, (form_class, _model) in ROWS.items():

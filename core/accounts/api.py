@@ -4,7 +4,6 @@ account with two-factor sign-in), under the same lockout as the pages."""
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -13,7 +12,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from core.accounts import services
 from core.accounts.lockout import lockout_failure_record, lockout_is_locked, lockout_response
+from core.accounts.models import ApiToken
 from core.accounts.network import client_ip
+from core.accounts.tokens import token_issue, token_revoke, tokens_revoke_all
 
 
 class TokenThrottle(SimpleRateThrottle):
@@ -38,7 +39,9 @@ WRONG = "Wrong username or password."
             "code": serializers.CharField(required=False, help_text="two-factor code, for accounts that have one"),
         },
     ),
-    responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    responses=inline_serializer(
+        "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+    ),
 )
 @api_view(["POST"])
 @permission_classes([AllowAny])
@@ -71,5 +74,23 @@ def token_obtain(request):
             raise ValidationError({"code": ["A valid two-factor code is required for this account."]})
     elif services.two_factor_required(user=user):
         raise ValidationError({"non_field_errors": ["Set up two-factor sign-in on the security page first."]})
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    key, token = token_issue(user=user)
+    return Response({"token": key, "expires_at": serializers.DateTimeField().to_representation(token.expires_at)})
+
+
+@extend_schema(
+    request=inline_serializer(
+        "TokenRevokeRequest",
+        {"all": serializers.BooleanField(required=False, help_text="every token of the user, not just this one")},
+    ),
+    responses=inline_serializer("TokenRevokeResponse", {"revoked": serializers.IntegerField()}),
+)
+@api_view(["POST"])
+def token_revoke_view(request):
+    """Revoke the token this request carries (from now on it answers 401), or,
+    with ``{"all": true}`` (or signed in by session), every token of the user."""
+    everything = serializers.BooleanField().to_internal_value(request.data.get("all", False))
+    if isinstance(request.auth, ApiToken) and not everything:
+        token_revoke(token=request.auth)
+        return Response({"revoked": 1})
+    return Response({"revoked": tokens_revoke_all(user=request.user)})

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -22,14 +21,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from core import roles
 from core.accounts import services
 from core.accounts.forms import CodeForm, MostradorPasswordResetForm, TwoFactorDisableForm
 from core.accounts.lockout import lockout_failure_record, lockout_is_locked, lockout_response
 from core.accounts.middleware import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
 from core.accounts.network import client_ip
+from core.pages import role_required
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,13 @@ def two_factor_code(request):
     return render(request, "accounts/two_factor_code.html", {"form": form, "next": next_url})
 
 
-@login_required
+# The security pages are for people who use Mostrador: a signed-in account
+# without a role gets 403 here as everywhere else.
+has_role = role_required(roles.can_view_inbox)
+
+
+@require_GET
+@has_role
 def security(request):
     user = request.user
     context = {
@@ -121,7 +128,8 @@ def _qr_svg(data: str) -> str:
 
 
 @sensitive_post_parameters("code")
-@login_required
+@require_http_methods(["GET", "POST"])
+@has_role
 def two_factor_setup(request):
     """Scan the QR code (or type the key), confirm with a code, get backup codes."""
     user = request.user
@@ -149,7 +157,7 @@ def two_factor_setup(request):
 
 @sensitive_post_parameters("password", "code")
 @require_POST
-@login_required
+@has_role
 def two_factor_disable(request):
     user = request.user
     if services.two_factor_required(user=user):
@@ -168,7 +176,7 @@ def two_factor_disable(request):
 
 
 @require_POST
-@login_required
+@has_role
 def backup_codes_renew(request):
     user = request.user
     if not services.two_factor_enabled(user=user):
@@ -231,9 +239,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
-@method_decorator(login_required, name="dispatch")
+@method_decorator(has_role, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    http_method_names = ["get", "post"]
     success_url = reverse_lazy("accounts:security")
 
     def form_valid(self, form):

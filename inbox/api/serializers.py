@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from channels.connectors.base import ATTACHMENT_TYPES
 from inbox.models import Contact, Conversation, ConversationEvent, Message
+from inbox.services.media import media_url
 
 
 class UserRefSerializer(serializers.ModelSerializer):
@@ -24,6 +25,9 @@ class ChannelRefSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    # As the network or the form gave it: not always a valid (ASCII) address.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Contact
         fields = ["id", "handle", "display_name", "profile_url", "email"]
@@ -46,7 +50,7 @@ class AttachmentSerializer(serializers.Serializer):
     def get_stored_url(self, attachment) -> str | None:
         if not isinstance(attachment, dict) or not attachment.get("stored"):
             return None
-        url = default_storage.url(attachment["stored"])
+        url = media_url(attachment["stored"])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 
@@ -120,7 +124,8 @@ class ConversationDetailSerializer(ConversationSerializer):
 
 
 class BodySerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=20_000, trim_whitespace=True)
+    # Blank or only spaces is refused: the schema says so (pattern), not only the server.
+    body = serializers.CharField(max_length=20_000, trim_whitespace=True, validators=[RegexValidator(r"\S")])
 
 
 class AssignSerializer(serializers.Serializer):
@@ -130,7 +135,7 @@ class AssignSerializer(serializers.Serializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     """One line of a conversation's assignment history."""
 
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = ConversationEvent

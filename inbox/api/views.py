@@ -1,7 +1,7 @@
 """The inbox over HTTP: the same selectors and services as the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
@@ -20,6 +20,9 @@ from inbox.api.serializers import (
 from inbox.models import ConversationEvent, Message
 from inbox.services import conversations as conversation_services
 from inbox.services import replies as reply_services
+
+# A 409's body is the Error schema (config.openapi fills it in).
+CONFLICT = OpenApiResponse(description="The conversation's state does not allow it; `detail` says why.")
 
 FILTER_PARAMETERS = [
     OpenApiParameter("status", str, description="new, open, waiting, resolved or any (default: not resolved)"),
@@ -54,7 +57,7 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def reply(self, request, pk=None):
+    def reply(self, request, pk=None, **kwargs):
         conversation = self.get_object()
         data = _valid(BodySerializer, request)
         try:
@@ -66,31 +69,31 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def notes(self, request, pk=None):
+    def notes(self, request, pk=None, **kwargs):
         conversation = self.get_object()
         data = _valid(BodySerializer, request)
         note = conversation_services.note_add(conversation=conversation, author=request.user, body=data["body"])
         return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
+    @extend_schema(request=AssignSerializer, responses={200: ConversationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[CanAssign])
-    def assign(self, request, pk=None):
+    def assign(self, request, pk=None, **kwargs):
         data = _valid(AssignSerializer, request)
         return self._act(conversation_services.conversation_assign, assignee=data["assignee"])
 
-    @extend_schema(request=None, responses=ConversationSerializer)
+    @extend_schema(request=None, responses={200: ConversationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def resolve(self, request, pk=None):
+    def resolve(self, request, pk=None, **kwargs):
         return self._act(conversation_services.conversation_resolve)
 
-    @extend_schema(request=None, responses=ConversationSerializer)
+    @extend_schema(request=None, responses={200: ConversationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
-    def reopen(self, request, pk=None):
+    def reopen(self, request, pk=None, **kwargs):
         return self._act(conversation_services.conversation_reopen)
 
     @extend_schema(responses=AssignmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def assignments(self, request, pk=None):
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, a plain list
+    def assignments(self, request, pk=None, **kwargs):
         """Who assigned it to whom, why and when: automatic, manual, queued, handed over."""
         conversation = self.get_object()
         kinds = [ConversationEvent.Kind.ASSIGNED, ConversationEvent.Kind.QUEUED, ConversationEvent.Kind.HANDED_OVER]
@@ -106,7 +109,13 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ConversationSerializer(selectors.conversation_detail(pk=updated.pk)).data)
 
 
-@extend_schema(request=None, responses={200: MessageSerializer, 409: None})
+@extend_schema(
+    request=None,
+    responses={
+        200: MessageSerializer,
+        409: OpenApiResponse(description="The reply has not failed; `detail` says why."),
+    },
+)
 @api_view(["POST"])
 @permission_classes([CanReply])
 def retry_message(request, pk: int):

@@ -21,13 +21,16 @@ import logging
 import mimetypes
 import uuid
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from core.queue import dispatch_on_commit
@@ -156,10 +159,39 @@ def _copy_failed(copy: AttachmentCopy, error: str, *, permanent: bool) -> None:
     )
 
 
+MEDIA_SALT = "mostrador.media"
+# How long a signed link to a stored file works (networks fetch reply images by URL).
+MEDIA_LINK_SECONDS = 7 * 24 * 3600
+
+
+def media_url(name: str, *, signed: bool = False) -> str:
+    """Where a stored file is read. Files kept on this server are served by
+    ``inbox:media`` to people with a role, or to anyone holding a signed link
+    (``signed``: for networks that fetch a reply's image). A storage backend
+    with its own URLs (S3 and the like) gives them."""
+    url = default_storage.url(name)
+    if url.startswith(("http://", "https://")):
+        return url
+    path = reverse("inbox:media", args=[name])
+    if signed:
+        token = signing.TimestampSigner(salt=MEDIA_SALT).sign(name)[len(name) + 1 :]  # "<time>:<signature>"
+        path += "?" + urlencode({"s": token})
+    return path
+
+
+def media_signature_valid(name: str, signature: str) -> bool:
+    """Whether ``signature`` (from a signed link) opens ``name`` now."""
+    try:
+        signing.TimestampSigner(salt=MEDIA_SALT).unsign(f"{name}:{signature}", max_age=MEDIA_LINK_SECONDS)
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def stored_url(attachment: dict) -> str:
     """Where the page shows the attachment's picture: the stored copy, else the network's URL."""
     if attachment.get("stored"):
-        return default_storage.url(attachment["stored"])
+        return media_url(attachment["stored"])
     return picture_source(attachment)
 
 
@@ -202,7 +234,7 @@ def reply_with_image_create(*, conversation, sender, body: str, private: bool = 
 
 def public_url(name: str) -> str:
     """The absolute URL of a stored file, for networks that fetch images by URL."""
-    url = default_storage.url(name)
+    url = media_url(name, signed=True)
     if url.startswith(("http://", "https://")):
         return url
     return settings.MOSTRADOR_PUBLIC_URL.rstrip("/") + url

@@ -41,3 +41,26 @@ class ResultSerializer(serializers.ModelSerializer):
             "is_question",
             "conversation",
         ]
+
+
+class WatchDayCountsSerializer(serializers.Serializer):
+    watch = serializers.IntegerField()
+    name = serializers.CharField()
+    counts = serializers.ListField(child=serializers.IntegerField(), help_text="results per day, oldest first")
+    total = serializers.IntegerField()
+
+
+class ShareOfVoiceSerializer(serializers.Serializer):
+    watch = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Watch.Kind.choices)
+    count = serializers.IntegerField()
+    percent = serializers.FloatField()
+
+
+class WatchStatsSerializer(serializers.Serializer):
+    """``GET listening/watches/stats/``: 14 days per watch, and 30 days' share of voice."""
+
+    days = serializers.ListField(child=serializers.DateField())
+    per_watch = WatchDayCountsSerializer(many=True)
+    share_of_voice = ShareOfVoiceSerializer(many=True)

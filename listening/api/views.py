@@ -1,12 +1,12 @@
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.permissions import CanManageProtocolOrReadOnly, CanReply, IsStaffRole
 from listening import selectors
-from listening.api.serializers import ResultSerializer, WatchSerializer
+from listening.api.serializers import ResultSerializer, WatchSerializer, WatchStatsSerializer
 from listening.models import Watch
 from listening.services import SendRefused, result_send_to_inbox
 
@@ -18,9 +18,9 @@ class WatchViewSet(viewsets.ModelViewSet):
     serializer_class = WatchSerializer
     permission_classes = [CanManageProtocolOrReadOnly]
 
-    @extend_schema(responses=None)
-    @action(detail=False, methods=["get"])
-    def stats(self, request):
+    @extend_schema(responses=WatchStatsSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def stats(self, request, **kwargs):
         """Results per watch per day (14 days) and the share of voice (30 days)."""
         now = timezone.now()
         counts = selectors.daily_counts(now=now)
@@ -60,9 +60,12 @@ class ResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             questions=params.get("questions") == "1",
         )
 
-    @extend_schema(request=None, responses=ResultSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: ResultSerializer, 409: OpenApiResponse(description="Already in the inbox; `detail` says why.")},
+    )
     @action(detail=True, methods=["post"], url_path="to-inbox", permission_classes=[CanReply])
-    def to_inbox(self, request, pk=None):
+    def to_inbox(self, request, pk=None, **kwargs):
         """Send this result to the inbox, where the protocol and deadlines apply."""
         result = self.get_object()
         try:

@@ -25,7 +25,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class RuleSerializer(serializers.ModelSerializer):
-    updated_by: serializers.StringRelatedField = serializers.StringRelatedField(read_only=True)
+    updated_by: serializers.StringRelatedField = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Rule
@@ -138,7 +138,7 @@ class SensitiveTopicSerializer(serializers.ModelSerializer):
 
 
 class ProtocolChangeSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", default=None)
+    author = serializers.CharField(source="author.username", default=None, allow_null=True)
 
     class Meta:
         model = ProtocolChange
@@ -161,3 +161,17 @@ class DecisionSerializer(serializers.Serializer):
 
 class ReplyCheckRequestSerializer(serializers.Serializer):
     body = serializers.CharField(allow_blank=True)
+
+
+class RuleTryResultSerializer(serializers.Serializer):
+    sample_matches = serializers.BooleanField(help_text="whether the rule matches the sample text")
+    reason = serializers.CharField(allow_blank=True, help_text="why it matches the sample, or empty")
+    matched = serializers.IntegerField(help_text="inbound messages of the last 30 days it would have matched")
+    examined = serializers.IntegerField(help_text="inbound messages of the last 30 days looked at")
+    examples = serializers.ListField(child=serializers.CharField(allow_blank=True), help_text="a few matched texts")
+
+
+class ReplyFindingSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    blocking = serializers.BooleanField()

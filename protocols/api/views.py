@@ -1,6 +1,6 @@
 from django.db import transaction
 from django.db.models import ProtectedError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -45,6 +45,7 @@ class ProtocolViewSet(viewsets.ModelViewSet):
         instance.pk = pk
         protocol_change_record(obj=instance, by=self.request.user, before=before, deleted=True)
 
+    @extend_schema(responses={204: None, 409: OpenApiResponse(description="Still in use; deactivate it instead.")})
     def destroy(self, request, *args, **kwargs):
         try:
             return super().destroy(request, *args, **kwargs)
@@ -72,9 +73,9 @@ class RuleViewSet(ProtocolViewSet):
             setattr(rule, name, value)
         rule_save(rule=rule, by=self.request.user)
 
-    @extend_schema(request=s.RuleTrySerializer, responses=None)
+    @extend_schema(request=s.RuleTrySerializer, responses=s.RuleTryResultSerializer)
     @action(detail=False, methods=["post"], url_path="try")
-    def try_rule(self, request):
+    def try_rule(self, request, **kwargs):
         """What a rule would match: a sample text, and the last 30 days of inbound messages."""
         data = s.RuleTrySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,9 +143,9 @@ class ReplyCheckViewSet(
     def perform_update(self, serializer):
         ProtocolViewSet.perform_update(self, serializer)
 
-    @extend_schema(request=s.ReplyCheckRequestSerializer, responses=None)
-    @action(detail=False, methods=["post"], permission_classes=[CanReply])
-    def check(self, request):
+    @extend_schema(request=s.ReplyCheckRequestSerializer, responses=s.ReplyFindingSerializer(many=True))
+    @action(detail=False, methods=["post"], permission_classes=[CanReply], pagination_class=None)
+    def check(self, request, **kwargs):
         """What the checks say about a reply before it is sent."""
         data = s.ReplyCheckRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -194,9 +195,15 @@ class CaseProposalViewSet(
         except ProposalRefused as refused:
             raise ValidationError({"text": str(refused)}) from refused
 
-    @extend_schema(request=s.DecisionSerializer)
+    @extend_schema(
+        request=s.DecisionSerializer,
+        responses={
+            200: s.CaseProposalSerializer,
+            409: OpenApiResponse(description="Already decided; `detail` says why."),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[CanManageProtocolOrReadOnly])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, **kwargs):
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
@@ -27,7 +28,16 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "time_zone", "channels", "members", "strategy"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00:00"})
+class WallClockTimeField(serializers.TimeField):
+    """A time of day in the team's time zone, without an offset: OpenAPI's
+    ``format: time`` (RFC 3339) requires one, so it is documented as a pattern."""
+
+
 class ShiftSerializer(serializers.ModelSerializer):
+    starts = WallClockTimeField()
+    ends = WallClockTimeField()
+
     class Meta:
         model = Shift
         fields = ["id", "team", "member", "weekday", "starts", "ends"]

@@ -30,8 +30,8 @@ class TeamViewSet(viewsets.ModelViewSet):
     permission_classes = [CanManageRotaOrReadOnly]
 
     @extend_schema(responses=s.OnShiftSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="on-shift")
-    def on_shift(self, request, pk=None):
+    @action(detail=True, methods=["get"], url_path="on-shift", pagination_class=None)
+    def on_shift(self, request, pk=None, **kwargs):
         """The team's members now: on shift or not, until when, and their open conversations."""
         rows = team_now(team=self.get_object(), now=timezone.now())
         return Response(s.OnShiftSerializer(rows, many=True).data)

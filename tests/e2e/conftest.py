@@ -45,10 +45,18 @@ def signed_in(browser, live_server):
     from tests.factories import PASSWORD
 
     pages = []
+    violations = []
 
     def open_page(user, viewport=None):
         page = browser.new_page(viewport=viewport or {"width": 1366, "height": 900})
         pages.append(page)
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+            ),
+        )
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", PASSWORD)
@@ -59,3 +67,4 @@ def signed_in(browser, live_server):
     yield open_page
     for page in pages:
         page.close()
+    assert not violations, "The Content-Security-Policy blocked something:\n" + "\n".join(violations)

@@ -89,3 +89,25 @@ def test_what_is_not_an_image_is_given_up_and_the_network_url_stays(copying, set
     copy = AttachmentCopy.objects.get()
     assert copy.settled_at is not None and "Not an image" in copy.last_error
     assert message.attachments[0]["url"] == page_feed and "stored" not in message.attachments[0]
+
+
+def test_stored_pictures_are_for_people_with_a_role_or_a_signed_link(client, gestor, outsider):
+    """Customers' pictures are never public; a network fetching a reply's image gets a signed link."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from inbox.services.media import media_url
+
+    name = default_storage.save("replies/matrix-test.png", ContentFile(b"\x89PNG picture"))
+    plain, signed = media_url(name), media_url(name, signed=True)
+    assert client.get(plain).status_code == 403
+    assert client.get(signed).status_code == 200
+    assert b"".join(client.get(signed).streaming_content) == b"\x89PNG picture"
+    assert client.get(plain + "?s=1:forged").status_code == 403
+    assert client.get(signed.replace("matrix-test", "other")).status_code == 403
+    client.force_login(outsider)
+    assert client.get(plain).status_code == 403
+    client.force_login(gestor)
+    assert client.get(plain).status_code == 200
+    assert client.get("/media/../../etc/passwd").status_code in (403, 404)
+    assert client.get("/media/replies/nothing.png").status_code == 404
