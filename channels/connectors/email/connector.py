@@ -1,0 +1,5 @@
+from channels.connectors.base import Connector
+
+
+class EmailConnector(Connector):
+    kind = "email"
