@@ -350,7 +350,12 @@ def _signals_apply(received: list[ReceivedItem]) -> list[ReceivedItem]:
     channels: dict[int, Channel] = {}
     handovers, owed, messages, statuses = [], [], [], []
     pending = [e for e in received if e.item.thread_pending and e.item.kind == ItemKind.MESSAGE]
-    threads = _stored_threads(pending)
+    # The thread of a stored message, or of one arriving in the same batch.
+    threads = {
+        (e.channel.pk, e.item.external_id): (e.item.thread_key, e.item.parent_url)
+        for e in received
+        if e.item.kind == ItemKind.MESSAGE and not e.item.thread_pending
+    } | _stored_threads(pending)
     for entry in received:
         item = entry.item
         if item.kind in ItemKind.ENGAGEMENT:

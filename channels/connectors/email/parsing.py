@@ -87,8 +87,9 @@ def message_item(raw: bytes, *, source: str, own_address: str = "") -> InboundIt
         subject=subject,
         attachments=tuple(attachments(message, source=source)),
         in_reply_to=parent,
-        # Filed under the parent's conversation when Mostrador holds the parent.
-        thread_pending=bool(parent),
+        # Without References the root is a guess: filed under the parent's
+        # conversation when Mostrador holds the parent.
+        thread_pending=bool(parent) and not references,
         needs_reply=False if bounce or is_auto_reply(message, subject) else None,
     )
 

