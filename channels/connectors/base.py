@@ -281,7 +281,11 @@ class ReplyTemplate:
         """The text with each variable replaced by its value."""
         text = self.text
         for position, name in enumerate(self.params):
-            value = values.get(name, "") if isinstance(values, dict) else (values[position] if position < len(values) else "")
+            value = (
+                values.get(name, "")
+                if isinstance(values, dict)
+                else (values[position] if position < len(values) else "")
+            )
             text = text.replace("{{" + name + "}}", value)
         return text
 

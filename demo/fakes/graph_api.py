@@ -113,7 +113,11 @@ class FakeGraph:
             return (
                 200,
                 {},
-                {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": f"wamid.fake{n}"}]},
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": to, "wa_id": to}],
+                    "messages": [{"id": f"wamid.fake{n}"}],
+                },
             )
         if parts[-1] == "messages":
             recipient = (body or {}).get("recipient", {})

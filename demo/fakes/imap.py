@@ -30,7 +30,7 @@ ATOM = re.compile(rb'"((?:[^"\\]|\\.)*)"|(\S+)')
 @dataclass
 class FakeMailbox:
     username: str = "buzon@laespiga.example"
-    password: str = "demo-mail-password"
+    password: str = "demo-mail-password"  # noqa: S105 - the demo's fake server
     uidvalidity: int = 1
     # folder → [(uid, raw message)]
     folders: dict[str, list[tuple[int, bytes]]] = field(default_factory=lambda: {"INBOX": []})
@@ -54,9 +54,9 @@ class FakeMailbox:
 
 def _words(line: bytes) -> list[str]:
     return [
-        (quoted.replace(b'\\"', b'"').replace(b"\\\\", b"\\") if quoted is not None and plain is None else plain).decode(
-            "utf-8", "replace"
-        )
+        (
+            quoted.replace(b'\\"', b'"').replace(b"\\\\", b"\\") if quoted is not None and plain is None else plain
+        ).decode("utf-8", "replace")
         for quoted, plain in ((m.group(1), m.group(2)) for m in ATOM.finditer(line))
     ]
 
@@ -127,10 +127,8 @@ class _ImapHandler(socketserver.StreamRequestHandler):
     def _uid(self, tag: str, sub: str, args: list[str], messages: list[tuple[int, bytes]]) -> None:
         uids = [uid for uid, _raw in messages]
         if sub == "SEARCH":
-            if args and args[0].upper() == "UID" and len(args) > 1:
-                found = _uid_set(args[1], uids)
-            else:
-                found = uids
+            by_uid = len(args) > 1 and args[0].upper() == "UID"
+            found = _uid_set(args[1], uids) if by_uid else uids
             self.send("* SEARCH" + "".join(f" {uid}" for uid in found))
             self.send(f"{tag} OK SEARCH completed")
         elif sub == "FETCH" and len(args) >= 2:
@@ -172,7 +170,7 @@ def serve_imap(mailbox: FakeMailbox, host: str = "127.0.0.1", port: int = 0) -> 
 @dataclass
 class FakeSmtp:
     username: str = "buzon@laespiga.example"
-    password: str = "demo-mail-password"
+    password: str = "demo-mail-password"  # noqa: S105 - the demo's fake server
     # (envelope from, envelope recipients, message bytes)
     sent: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
@@ -188,7 +186,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         state = self.server.state
         self.send("220 fake-smtp ESMTP ready")
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         while line := self.rfile.readline():
             text = line.decode("utf-8", "replace").rstrip("\r\n")
             verb = text.split(" ", 1)[0].upper()
@@ -236,7 +234,9 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         else:
             self.send("504 Unrecognized authentication type")
             return
-        self.send("235 Authentication successful" if (user, password) == (state.username, state.password) else "535 Bad")
+        self.send(
+            "235 Authentication successful" if (user, password) == (state.username, state.password) else "535 Bad"
+        )
 
     def _ask(self, challenge: str) -> str:
         self.send(f"334 {challenge}")

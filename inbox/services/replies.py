@@ -164,9 +164,7 @@ def template_reply_create(
         raise ReplyRefused(error or _("That template is not approved for this account."))
     values = {param: (values.get(param) or "").strip() for param in template.params}
     if missing := [param for param in template.params if not values[param]]:
-        raise ReplyRefused(
-            _("Fill every variable of the template: %(missing)s.") % {"missing": ", ".join(missing)}
-        )
+        raise ReplyRefused(_("Fill every variable of the template: %(missing)s.") % {"missing": ", ".join(missing)})
     params: list[str] | dict[str, str] = (
         values if template.param_format == "named" else [values[p] for p in template.params]
     )

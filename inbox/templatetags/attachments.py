@@ -63,5 +63,11 @@ def _private_media_view(attachment: dict, kind: str, label: str) -> dict:
     if not stored:
         return {"kind": "text", "label": label, "src": "", "href": ""}
     if kind in ("image", "sticker") and (attachment.get("mime_type") or "image/").startswith("image/"):
-        return {"kind": "picture", "src": stored, "href": stored, "label": label, "caption": attachment.get("title") or ""}
+        return {
+            "kind": "picture",
+            "src": stored,
+            "href": stored,
+            "label": label,
+            "caption": attachment.get("title") or "",
+        }
     return {"kind": "file", "src": "", "href": stored, "label": label}

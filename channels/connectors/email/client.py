@@ -12,10 +12,9 @@ from __future__ import annotations
 import imaplib
 import re
 import smtplib
-import socket
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -64,10 +63,8 @@ def imap_session(settings: MailSettings, folder: str) -> Iterator[tuple[imaplib.
     except imaplib.IMAP4.error as exc:
         raise ConnectorError(f"The IMAP server answered with an error: {exc}") from exc
     finally:
-        try:
+        with suppress(OSError, imaplib.IMAP4.error):
             conn.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
 
 
 def uids_after(conn: imaplib.IMAP4, last: int) -> list[int]:
@@ -122,7 +119,7 @@ def smtp_send(settings: MailSettings, message: EmailMessage) -> None:
         raise ConnectorError(f"The SMTP server refused the login: {exc}", credentials=True) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         raise ConnectorError(f"The mail server refused the recipient: {exc}", permanent=True) from exc
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise ConnectorError(f"The SMTP server could not take the message: {exc}") from exc
 
 

@@ -23,7 +23,7 @@ import base64
 import json
 from dataclasses import replace
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime, formataddr
 from typing import ClassVar
 
 from django.utils import timezone
@@ -95,9 +95,7 @@ class EmailConnector(Connector):
                 for uid in uids:
                     too_large = size.get(uid, 0) > MAX_MESSAGE_BYTES
                     raw = client.fetch(conn, uid, headers_only=too_large)
-                    messages.append(
-                        {"uid": uid, "raw": base64.b64encode(raw).decode("ascii"), "truncated": too_large}
-                    )
+                    messages.append({"uid": uid, "raw": base64.b64encode(raw).decode("ascii"), "truncated": too_large})
         next_cursor = f"{current}:{uids[-1] if uids else last_uid}"
         raw_batch = json.dumps({"uidvalidity": current, "folder": self.folder, "messages": messages}).encode()
         return FetchResult(raw=raw_batch, cursor=next_cursor, item_count=len(messages))

@@ -47,7 +47,7 @@ AUTO_PRECEDENCE = ("bulk", "auto_reply", "junk")
 
 
 def parse_message(raw: bytes) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[return-value]
+    return BytesParser(policy=policy.default).parsebytes(raw)
 
 
 def message_item(raw: bytes, *, source: str, own_address: str = "") -> InboundItem | None:

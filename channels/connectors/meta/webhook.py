@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -31,11 +32,10 @@ from channels.services import (
 from channels.views import refusal_response, webhook_endpoint
 
 
-
 def meta_kinds() -> dict[str, str]:
     """Meta's ``object`` of a delivery → our channel kind, from the connectors that
     declare one (``meta_object``: "page", "instagram", "whatsapp_business_account")."""
-    found = {}
+    found: dict[str, str] = {}
     for kind in kinds():
         meta_object = getattr(connector_class(kind), "meta_object", "")
         if meta_object:
@@ -71,7 +71,8 @@ def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_add
         # Each network says which account an entry (or a part of it) is for:
         # Pages and Instagram by the entry's id, WhatsApp by the phone number.
         by_account: dict[str, list] = {}
-        for account, part in connector_class(kind).meta_routes(entries):
+        network: Any = connector_class(kind)  # a Meta network's connector: it routes its entries
+        for account, part in network.meta_routes(entries):
             by_account.setdefault(account, []).append(part)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise refuse(400, f"Not a Meta delivery: {malformed_reason(exc)}") from exc

@@ -188,12 +188,15 @@ def parse_template(raw: dict) -> ReplyTemplate | None:
         kind = (component.get("type") or "").upper()
         if kind == "BODY":
             body = component.get("text") or ""
-        elif kind == "HEADER" and (
-            (component.get("format") or "TEXT").upper() != "TEXT" or TEMPLATE_VARIABLE.search(component.get("text") or "")
-        ):
-            return None
-        elif kind == "BUTTONS" and any(
-            TEMPLATE_VARIABLE.search(button.get("url") or "") for button in component.get("buttons") or []
+        elif (
+            kind == "HEADER"
+            and (
+                (component.get("format") or "TEXT").upper() != "TEXT"
+                or TEMPLATE_VARIABLE.search(component.get("text") or "")
+            )
+        ) or (
+            kind == "BUTTONS"
+            and any(TEMPLATE_VARIABLE.search(button.get("url") or "") for button in component.get("buttons") or [])
         ):
             return None
     if not body or not raw.get("name"):
@@ -231,4 +234,3 @@ def template_payload(template: dict) -> dict:
 
 def _not_an_entry(entry) -> None:
     raise TypeError(f"an entry is an object, not {type(entry).__name__}")
-

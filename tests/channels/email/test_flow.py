@@ -70,8 +70,9 @@ def test_auto_replies_and_bounces_are_kept_but_nobody_waits_for_them(inbox_chann
     reply = reply_create(conversation=conversation, sender=gestor, body="¡Claro que sí!")
     reply_send(message_id=reply.pk)
     reply.refresh_from_db()
-    from demo.fakes.imap import dsn_bounce
     from django.utils import timezone
+
+    from demo.fakes.imap import dsn_bounce
 
     mailbox.add(dsn_bounce("marta@novios.example", reply.external_id, timezone.now()))
     add(mailbox, "auto_reply")
@@ -103,8 +104,10 @@ def test_a_reply_goes_by_smtp_in_the_thread_once(inbox_channel, mailbox, smtp, g
     assert sent["References"] == "<thread-1@novios.example> <thread-2@novios.example>"
     assert sent.get_content().strip() == "Sí, y sin gluten también."
     # The customer answers our reply: the same conversation.
-    answer = (FIXTURES / "thread_3_in_reply_to_only.eml").read_bytes().replace(
-        b"<thread-2@novios.example>", reply.external_id.encode()
+    answer = (
+        (FIXTURES / "thread_3_in_reply_to_only.eml")
+        .read_bytes()
+        .replace(b"<thread-2@novios.example>", reply.external_id.encode())
     )
     mailbox.add(answer)
     poll(inbox_channel)

@@ -1,6 +1,7 @@
 import pytest
 
 from demo.fakes.graph_api import WHATSAPP_TEMPLATES
+from tests.channels.meta.conftest import deliver_meta  # noqa: F401 - the fixture, for these tests too
 from tests.factories import ChannelFactory
 
 PHONE_ID = "106540352242922"

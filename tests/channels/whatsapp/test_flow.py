@@ -14,7 +14,6 @@ from django.utils import timezone
 from channels.models import InboundEvent, UnparsedEntry
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services.replies import ReplyRefused, reply_create, reply_send, template_reply_create
-from tests.channels.meta.conftest import deliver_meta  # noqa: F401 - the fixture
 from tests.channels.whatsapp.conftest import PHONE_ID, WABA_ID
 
 pytestmark = pytest.mark.django_db
