@@ -273,8 +273,8 @@ def _mail(sender: str, subject: str, text: str, when, **headers) -> EmailMessage
 
 
 def demo_mailbox(now) -> FakeMailbox:
-    """A few e-mails: a thread of three, an HTML-only one with a picture, an
-    auto-reply and a bounce of one of our replies; Ana also wrote on the web form."""
+    """A few e-mails: a thread of three, an HTML-only one with a picture (from a
+    person who also used the website form), an auto-reply and a bounce."""
     box = FakeMailbox()
     root = "<pedido-boda@novios.example>"
     box.add(
@@ -314,8 +314,9 @@ def demo_mailbox(now) -> FakeMailbox:
             )
         )
     )
+    # She also wrote on the website form (seed_demo): the two show as one person's history.
     html = _mail(
-        "Ana López <ana@example.com>",
+        "Ana Belén Ortiz <anabelen.ortiz@example.com>",
         "Foto del pan sin gluten",
         "",
         now - timedelta(hours=3),
