@@ -106,7 +106,7 @@ def test_outside_the_window_only_an_approved_template_goes(
 ):
     deliver_meta(variant("text", timestamp=now_ts(30)))
     conversation = Conversation.objects.get()
-    with pytest.raises(ReplyRefused, match="approved template"):
+    with pytest.raises(ReplyRefused, match="plantilla aprobada"):
         reply_create(conversation=conversation, sender=gestor, body="¿Sigues ahí?")
     page = _page(conversation, gestor, client)
     # Approved templates whose only variables are in the body; pending and media-header ones are left out.
@@ -144,7 +144,7 @@ def test_named_templates_and_empty_variables(deliver_meta, whatsapp, fake_graph,
         template_reply_create(
             conversation=conversation, sender=gestor, name="pedido_listo", language="es", values={"first_name": "Ana"}
         )
-    with pytest.raises(ReplyRefused, match="not approved"):
+    with pytest.raises(ReplyRefused, match="no está aprobada"):
         template_reply_create(conversation=conversation, sender=gestor, name="borrador", language="es", values={})
     message = template_reply_create(
         conversation=conversation,
