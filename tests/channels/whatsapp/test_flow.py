@@ -86,6 +86,12 @@ def test_a_reply_inside_the_window_is_sent_once_and_its_statuses_show(deliver_me
     assert reply.network_status == "read" and reply.network_status_at is not None
     page = _page(conversation, gestor)
     assert 'data-network-status="read"' in page and "✓✓" in page
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(gestor)
+    shown = api.get(f"/api/v1/conversations/{conversation.pk}/").json()["messages"][-1]
+    assert (shown["network_status"], shown["external_id"]) == ("read", reply.external_id)
 
 
 def test_a_failed_status_shows_the_error_and_is_logged(deliver_meta, whatsapp, fake_graph, gestor):
