@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, imap_port, smtp_port, **options):
         imap = serve_imap(demo_mailbox(timezone.now()), port=imap_port)
         smtp = serve_smtp(FakeSmtp(), port=smtp_port)
-        self.stdout.write(f"Fake mailbox: IMAP on 127.0.0.1:{imap_port}, SMTP on 127.0.0.1:{smtp_port} (Ctrl-C stops it)")
+        self.stdout.write(f"Fake mailbox: IMAP on 127.0.0.1:{imap_port}, SMTP on 127.0.0.1:{smtp_port} (Ctrl-C stops)")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
         imap.shutdown()
         smtp.shutdown()

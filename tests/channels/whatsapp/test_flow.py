@@ -10,6 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from channels.models import InboundEvent, UnparsedEntry
 from inbox.models import Conversation, ConversationEvent, Message
@@ -86,8 +87,6 @@ def test_a_reply_inside_the_window_is_sent_once_and_its_statuses_show(deliver_me
     assert reply.network_status == "read" and reply.network_status_at is not None
     page = _page(conversation, gestor)
     assert 'data-network-status="read"' in page and "✓✓" in page
-    from rest_framework.test import APIClient
-
     api = APIClient()
     api.force_authenticate(gestor)
     shown = api.get(f"/api/v1/conversations/{conversation.pk}/").json()["messages"][-1]
