@@ -155,7 +155,9 @@ def template_reply_create(
 ) -> Message:
     """Queue an approved template (the only reply WhatsApp takes outside its
     24-hour window) with its variables filled; the stored body is its text as
-    sent. Raises ``ReplyRefused`` for an unknown template or an empty variable."""
+    sent. The network approved the text, so the protocol's reply checks (tone,
+    spelling) are not run on it. Raises ``ReplyRefused`` for an unknown
+    template or an empty variable."""
     templates, error = reply_templates_for(conversation=conversation)
     if templates is None:
         raise ReplyRefused(_("This network has no message templates."))

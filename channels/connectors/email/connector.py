@@ -47,6 +47,7 @@ from channels.connectors.web.connector import reply_message_id
 BATCH = 50  # messages per poll; the next poll (a minute later) continues
 FIRST_POLL = 50  # the first poll (or after a UIDVALIDITY change) reads the newest this many
 MAX_MESSAGE_BYTES = 15 * 2**20  # larger messages are kept by their header only
+MAX_BATCH_BYTES = 25 * 2**20  # one poll stores at most this much (but always one message)
 
 
 class EmailConnector(Connector):
@@ -89,14 +90,20 @@ class EmailConnector(Connector):
             if not last_uid:
                 uids = uids[-FIRST_POLL:]
             uids = uids[:BATCH]
-            messages = []
+            messages: list[dict] = []
+            taken = last_uid
             if uids:
                 size = client.sizes(conn, uids)
+                total = 0
                 for uid in uids:
                     too_large = size.get(uid, 0) > MAX_MESSAGE_BYTES
+                    if messages and not too_large and total + size.get(uid, 0) > MAX_BATCH_BYTES:
+                        break  # one stored batch stays reasonable; the next poll continues here
                     raw = client.fetch(conn, uid, headers_only=too_large)
+                    total += len(raw)
                     messages.append({"uid": uid, "raw": base64.b64encode(raw).decode("ascii"), "truncated": too_large})
-        next_cursor = f"{current}:{uids[-1] if uids else last_uid}"
+                    taken = uid
+        next_cursor = f"{current}:{taken}"
         raw_batch = json.dumps({"uidvalidity": current, "folder": self.folder, "messages": messages}).encode()
         return FetchResult(raw=raw_batch, cursor=next_cursor, item_count=len(messages))
 

@@ -197,3 +197,16 @@ def test_the_set_up_form_keeps_passwords_write_only(client, cm):
     client.post(reverse("channels:edit", args=[channel.pk]), {**data, "imap_password": "", "smtp_password": ""})
     channel.refresh_from_db()
     assert channel.credentials["smtp_password"] == "smtp-secret"
+
+
+def test_a_poll_stores_a_bounded_batch_and_the_next_continues(inbox_channel, mailbox, monkeypatch):
+    from channels.connectors.email import connector as email_connector
+
+    monkeypatch.setattr(email_connector, "MAX_BATCH_BYTES", len((FIXTURES / "thread_1.eml").read_bytes()) + 10)
+    add(mailbox, "thread_1", "thread_2", "plain")
+    first = poll(inbox_channel)
+    assert first.event.item_count == 1
+    poll(inbox_channel)
+    poll(inbox_channel)
+    assert Message.objects.count() == 3
+    assert Channel.objects.get(pk=inbox_channel.pk).poll_cursor == "1:3"
