@@ -444,6 +444,10 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "demo-verify-token" if D
 META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v24.0")
 META_GRAPH_BASE_URL = os.environ.get("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_GRAPH_TIMEOUT = float(os.environ.get("META_GRAPH_TIMEOUT", "15"))
+# The demo's fake mailbox (``manage.py fake_mail_server``, started by ``make run``):
+# the seeded e-mail inbox reads it by IMAP and answers through its SMTP sink.
+DEMO_IMAP_PORT = int(os.environ.get("DEMO_IMAP_PORT", "8143"))
+DEMO_SMTP_PORT = int(os.environ.get("DEMO_SMTP_PORT", "8025"))
 # The brand's name, for {brand} in canned replies.
 MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME") or "Panadería La Espiga"
 # Where people open Mostrador; links in e-mails point here.

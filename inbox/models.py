@@ -195,6 +195,12 @@ class Message(UndeletableModel):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
+    class NetworkStatus(models.TextChoices):
+        SENT = "sent", _("sent")
+        DELIVERED = "delivered", _("delivered")
+        READ = "read", _("read")
+        FAILED = "failed", _("failed")
+
     conversation = models.ForeignKey(
         Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="messages"
     )
@@ -226,6 +232,17 @@ class Message(UndeletableModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # An outbound reply sent privately (DM) in answer to a public comment.
     to_private = models.BooleanField(_("sent privately"), default=False)
+    # A reply sent as a template the network approved (WhatsApp outside the
+    # 24-hour window): {"name", "language", "params"}; ``body`` is its text as rendered.
+    template = models.JSONField(_("template"), default=dict, blank=True)
+    # What the network later said of a sent reply (WhatsApp statuses): sent,
+    # delivered, read or failed; never moves backwards (a late "delivered" after
+    # "read" changes nothing).
+    network_status = models.CharField(
+        _("status on the network"), max_length=10, choices=NetworkStatus.choices, blank=True
+    )
+    network_status_at = models.DateTimeField(_("status on the network at"), null=True, blank=True)
+    network_error = models.TextField(_("error on the network"), blank=True)
     # What happened to an inbound item on the network. The text is always kept.
     edited_at = models.DateTimeField(_("edited by its author at"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed by its author at"), null=True, blank=True)

@@ -75,6 +75,20 @@ def conversation_detail(*, pk: int) -> Conversation:
     return Conversation.objects.select_related("channel", "contact", "assignee", "category", "sla_policy").get(pk=pk)
 
 
+def conversations_of_same_person(*, conversation: Conversation, limit: int = 10) -> list[Conversation]:
+    """The person's other conversations on any channel, matched by e-mail address
+    (the website form and the mailbox are one history); newest first."""
+    email = (conversation.contact.email or "").strip()
+    if not email:
+        return []
+    return list(
+        Conversation.objects.filter(contact__email__iexact=email)
+        .exclude(pk=conversation.pk)
+        .select_related("channel")
+        .order_by(F("last_inbound_at").desc(nulls_last=True), "-id")[:limit]
+    )
+
+
 def conversation_thread(*, conversation: Conversation):
     return conversation.messages.select_related("sender", "author_contact").order_by("created_at", "id")
 

@@ -59,6 +59,8 @@ def message_status(request, pk: int):
 @role_required(roles.can_reply)
 def reply(request, pk: int):
     conversation = _get_conversation(pk)
+    if request.POST.get("template"):
+        return _template_reply(request, conversation)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -75,6 +77,21 @@ def reply(request, pk: int):
         context = _detail_context(request, conversation, reply_form=form)
         return render(request, "inbox/detail.html", context, status=422)
     return redirect(reverse("inbox:detail", args=[pk]) + "#composer")
+
+
+def _template_reply(request, conversation):
+    """An approved template (outside WhatsApp's window): ``template`` is "name|language",
+    each variable comes as ``var-<name>``."""
+    name, _sep, language = request.POST["template"].partition("|")
+    values = {key.removeprefix("var-"): value for key, value in request.POST.items() if key.startswith("var-")}
+    try:
+        reply_services.template_reply_create(
+            conversation=conversation, sender=request.user, name=name, language=language, values=values
+        )
+    except reply_services.ReplyRefused as refused:
+        context = _detail_context(request, conversation, template_error=(request.POST["template"], str(refused)))
+        return render(request, "inbox/detail.html", context, status=422)
+    return redirect(reverse("inbox:detail", args=[conversation.pk]) + "#composer")
 
 
 @require_POST
@@ -148,7 +165,8 @@ def _get_conversation(pk: int) -> Conversation:
         raise Http404 from exc
 
 
-def _detail_context(request, conversation, reply_form=None) -> dict:
+def _detail_context(request, conversation, reply_form=None, template_error=None) -> dict:
+    window_left = reply_services.reply_window_left(conversation)
     timeline = conversation.events.select_related("actor").order_by("-created_at", "-id")[:30]
     user_ids = {e.data.get("assignee_id") for e in timeline if e.data.get("assignee_id")}
     names = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids)}
@@ -160,11 +178,36 @@ def _detail_context(request, conversation, reply_form=None) -> dict:
         "note_form": NoteForm(),
         "assign_form": AssignForm(initial={"assignee": conversation.assignee_id}),
         "max_reply_length": _max_reply_length(conversation),
-        "reply_window_left": _window_label(reply_services.reply_window_left(conversation)),
+        "reply_window_left": _window_label(window_left),
+        **_templates_context(conversation, window_left, template_error),
+        "other_conversations": selectors.conversations_of_same_person(conversation=conversation),
         "can_reply_privately": _can_reply_privately(conversation),
         "replies_by_email": connector_class(conversation.channel.kind).replies_by_email,
         "can_hide": roles.can_hide(request.user) and _can_reply_privately(conversation),
         "can_attach_image": connector_for(conversation.channel).reply_image_allowed(private=conversation.is_private),
+    }
+
+
+def _templates_context(conversation, window_left, template_error) -> dict:
+    """Outside the messaging window, the approved templates with their variables
+    filled from the conversation (WhatsApp); nothing for other networks."""
+    if window_left is None or window_left.total_seconds() > 0:
+        return {}
+    templates, error = reply_services.reply_templates_for(conversation=conversation)
+    if templates is None:
+        return {}
+    chosen, refusal = template_error or ("", "")
+    return {
+        "reply_templates": [
+            {
+                "template": template,
+                "value": f"{template.name}|{template.language}",
+                "variables": reply_services.template_defaults(conversation=conversation, template=template).items(),
+                "error": refusal if chosen == f"{template.name}|{template.language}" else "",
+            }
+            for template in templates
+        ],
+        "reply_templates_error": error,
     }
 
 

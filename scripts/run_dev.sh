@@ -38,6 +38,10 @@ GRAPH_PORT=${GRAPH_PORT:-8767}
 export META_GRAPH_BASE_URL=${META_GRAPH_BASE_URL:-http://127.0.0.1:$GRAPH_PORT}
 $PY manage.py fake_graph_server --port "$GRAPH_PORT" &
 pids+=($!)
+# Its WhatsApp number is on the same fake Graph API; its e-mail inbox on a fake IMAP server and SMTP sink.
+export DEMO_IMAP_PORT=${DEMO_IMAP_PORT:-8143} DEMO_SMTP_PORT=${DEMO_SMTP_PORT:-8025}
+$PY manage.py fake_mail_server --imap-port "$DEMO_IMAP_PORT" --smtp-port "$DEMO_SMTP_PORT" &
+pids+=($!)
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &

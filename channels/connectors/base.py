@@ -143,6 +143,10 @@ class InboundItem:
     # ``conversation_id``): ingest files it in the thread of ``in_reply_to``
     # when that is stored, and otherwise asks the network first.
     thread_pending: bool = False
+    # False when nobody needs to answer it (an e-mail auto-reply or bounce):
+    # stored and shown, but the conversation is not counted as waiting.
+    # None: as usual (it needs a reply).
+    needs_reply: bool | None = None
 
     def __post_init__(self) -> None:
         _clean_fields(self)
@@ -158,9 +162,16 @@ class ItemKind:
     # The account was mentioned; the mentioning text must be fetched first
     # (``external_id`` names the comment or media, ``body`` is empty).
     MENTION = "mention"
+    # The network's delivery state of one of OUR outbound messages (WhatsApp
+    # ``statuses``): ``external_id`` is the outbound message's id, ``change`` the
+    # state (``NETWORK_STATUSES``), ``body`` the error the network gave, if any.
+    STATUS = "status"
 
     ENGAGEMENT = frozenset({LIKE, RETWEET})
 
+
+# Delivery states a network reports for an outbound message, in the order they happen.
+NETWORK_STATUSES = ("sent", "delivered", "read", "failed")
 
 ATTACHMENT_TYPES = (
     "image",
@@ -250,6 +261,37 @@ class OutboundReply:
     private_reply: bool = False
     # Files to send with the reply, where the network allows it.
     attachments: tuple[OutboundAttachment, ...] = ()
+    # A message template approved by the network (WhatsApp outside the
+    # 24-hour window): ``name``, ``language``, ``params`` (list of str, or dict
+    # of named parameters); ``body`` then holds the text as rendered.
+    template: dict | None = None
+
+
+@dataclass(frozen=True)
+class ReplyTemplate:
+    """A message template the network allows outside its messaging window:
+    its name and language, its text with ``{{1}}`` or ``{{name}}`` variables,
+    and the variables in order."""
+
+    name: str
+    language: str
+    text: str
+    params: tuple[str, ...] = ()
+    category: str = ""
+    # "positional" ({{1}}) or "named" ({{first_name}})
+    param_format: str = "positional"
+
+    def render(self, values: list[str] | dict[str, str]) -> str:
+        """The text with each variable replaced by its value."""
+        text = self.text
+        for position, name in enumerate(self.params):
+            value = (
+                values.get(name, "")
+                if isinstance(values, dict)
+                else (values[position] if position < len(values) else "")
+            )
+            text = text.replace("{{" + name + "}}", value)
+        return text
 
 
 @dataclass(frozen=True)
@@ -376,6 +418,18 @@ class Connector:
         receipt; None when the network shows it was not sent; raise ``CannotTell``
         when the network cannot say, ``ConnectorError`` when it cannot be asked."""
         raise CannotTell(f"{self.kind} cannot look up what was sent.")
+
+    def reply_templates(self) -> list[ReplyTemplate] | None:
+        """The templates the network accepts outside its messaging window (WhatsApp's
+        approved templates); None when the network has no such thing.
+        Raise ``ConnectorError``."""
+        return None
+
+    def media_download(self, source: str, *, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes and MIME type of an attachment's ``copy_from`` source: media
+        the network serves only to the account (WhatsApp media ids, e-mail parts).
+        Raise ``ConnectorError`` (``permanent`` when it is gone or too large)."""
+        raise ConnectorError(f"{self.kind} keeps no private media.", permanent=True)
 
     def hide_item(self, external_id: str, *, hidden: bool = True) -> None:
         """Hide (or show again) a public item on the network; raise ``ConnectorError``."""

@@ -26,6 +26,8 @@ CONNECTORS: dict[str, tuple[Promise, str]] = {
     "x": (_("X (Twitter)"), "channels.connectors.x.connector.XConnector"),
     "facebook": (_("Facebook Page and Messenger"), "channels.connectors.meta.connector.FacebookConnector"),
     "instagram": (_("Instagram"), "channels.connectors.meta.connector.InstagramConnector"),
+    "whatsapp": (_("WhatsApp Business"), "channels.connectors.whatsapp.connector.WhatsAppConnector"),
+    "email": (_("E-mail inbox"), "channels.connectors.email.connector.EmailConnector"),
 }
 
 

@@ -1,6 +1,7 @@
 """A local fake of the Graph API calls Mostrador makes, for the demo and the tests.
 
-It answers comment replies, Instagram replies, Messenger/Instagram messages
+It answers WhatsApp too (messages sent, media ids resolved and downloaded,
+approved templates listed), comment replies, Instagram replies, Messenger/Instagram messages
 (including private replies to comments, and images sent by URL) and hiding,
 profile look-ups (``GET /<PSID>?fields=first_name,last_name,profile_pic``,
 ``GET /<IGSID>?fields=name,username,profile_pic``), Instagram mention look-ups
@@ -40,6 +41,12 @@ class FakeGraph:
     instagram_id: str = "17841400000000001"
     own_comments: dict[str, list[dict]] = field(default_factory=dict)
     own_messages: dict[str, list[dict]] = field(default_factory=dict)
+    # WhatsApp: approved templates of the Business Account, and media by id
+    # (``{"mime_type", "content"}``: downloaded from ``/whatsapp-media/<id>``).
+    templates: list[dict] = field(default_factory=list)
+    wa_media: dict[str, dict] = field(default_factory=dict)
+    # The fake's own address, set by ``serve`` (media URLs point back at it).
+    base_url: str = ""
     token_expired: bool = False
     rate_limited: bool = False
     ids: count = field(default_factory=lambda: count(900))
@@ -48,6 +55,11 @@ class FakeGraph:
     def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict, dict | bytes]:
         if method == "GET" and path.startswith("/cdn/"):
             return 200, {"Content-Type": "image/png"}, png()
+        if method == "GET" and path.startswith("/whatsapp-media/"):
+            media = self.wa_media.get(path.rsplit("/", 1)[-1])
+            if media is None:
+                return 404, {}, {"error": {"message": "Not found", "code": 100}}
+            return 200, {"Content-Type": media["mime_type"]}, media.get("content") or png()
         parts = path.strip("/").split("/")[1:]  # drop the version
         if self.token_expired:
             return (
@@ -88,6 +100,11 @@ class FakeGraph:
             return 200, {}, {"data": self.conversations, "paging": {}}
         if method == "GET" and len(parts) == 2 and parts[-1] in ("comments", "replies"):
             return 200, {}, {"data": self.own_comments.get(parts[0], [])[::-1], "paging": {}}
+        if method == "GET" and parts[-1:] == ["message_templates"]:
+            with self.lock:
+                self.requests.append({"path": "/".join(parts), "query": query})
+            wanted = query.get("status", "")
+            return 200, {}, {"data": [t for t in self.templates if not wanted or t.get("status") == wanted]}
         if method == "GET" and len(parts) == 1:
             return self._node(parts[0], query.get("fields", ""))
         if method != "POST" or not parts:
@@ -108,6 +125,17 @@ class FakeGraph:
             reply = {"id": f"1799{n}", "text": (body or {}).get("message", ""), "timestamp": now}
             self.own_comments.setdefault(parts[0], []).append({**reply, "from": {"id": self.instagram_id}})
             return 200, {}, {"id": reply["id"]}
+        if parts[-1] == "messages" and (body or {}).get("messaging_product") == "whatsapp":
+            to = str((body or {}).get("to", ""))
+            return (
+                200,
+                {},
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": to, "wa_id": to}],
+                    "messages": [{"id": f"wamid.fake{n}"}],
+                },
+            )
         if parts[-1] == "messages":
             recipient = (body or {}).get("recipient", {})
             text = ((body or {}).get("message") or {}).get("text", "")
@@ -124,6 +152,20 @@ class FakeGraph:
         """A profile, or the account's ``mentioned_comment``/``mentioned_media`` field."""
         with self.lock:
             self.requests.append({"path": node_id, "fields": fields})
+        if node_id in self.wa_media:
+            media = self.wa_media[node_id]
+            return (
+                200,
+                {},
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{self.base_url}/whatsapp-media/{node_id}",
+                    "mime_type": media["mime_type"],
+                    "sha256": "fake",
+                    "file_size": len(media.get("content") or png()),
+                    "id": node_id,
+                },
+            )
         for edge, key in (("mentioned_comment", "comment_id"), ("mentioned_media", "media_id")):
             if fields.startswith(f"{edge}.{key}("):
                 target = fields[len(f"{edge}.{key}(") :].split(")", 1)[0]
@@ -152,6 +194,55 @@ class FakeGraph:
         )
 
 
+# WhatsApp templates as ``GET /<waba-id>/message_templates`` lists them.
+WHATSAPP_TEMPLATES = [
+    {
+        "name": "seguimiento_consulta",
+        "language": "es",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "parameter_format": "POSITIONAL",
+        "id": "1001",
+        "components": [
+            {
+                "type": "BODY",
+                "text": "Hola {{1}}, te escribimos de {{2}} sobre tu consulta. ¿Podemos ayudarte en algo más?",
+                "example": {"body_text": [["Ana", "La Espiga"]]},
+            }
+        ],
+    },
+    {
+        "name": "pedido_listo",
+        "language": "es",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "parameter_format": "NAMED",
+        "id": "1002",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Tu pedido"},
+            {"type": "BODY", "text": "Hola {{first_name}}, tu pedido {{order}} ya está listo para recoger."},
+            {"type": "FOOTER", "text": "La Espiga"},
+        ],
+    },
+    {
+        "name": "promo_navidad",
+        "language": "es",
+        "status": "APPROVED",
+        "category": "MARKETING",
+        "id": "1003",
+        "components": [{"type": "HEADER", "format": "IMAGE"}, {"type": "BODY", "text": "¡Roscones por encargo!"}],
+    },
+    {
+        "name": "borrador",
+        "language": "es",
+        "status": "PENDING",
+        "category": "UTILITY",
+        "id": "1004",
+        "components": [{"type": "BODY", "text": "Aún sin aprobar"}],
+    },
+]
+
+
 def demo_state() -> FakeGraph:
     """The demo's Graph API: the people of the README's sample deliveries have profiles."""
     graph = FakeGraph()
@@ -166,6 +257,8 @@ def demo_state() -> FakeGraph:
         "username": "lucia.vidal",
         "profile_pic": "http://127.0.0.1:8766/cdn/lucia.png",
     }
+    graph.templates = [dict(t) for t in WHATSAPP_TEMPLATES]
+    graph.wa_media["wa-media-demo-1"] = {"mime_type": "image/png"}
     graph.mentioned["17865799348089050"] = {
         "id": "17865799348089050",
         "text": "@laespiga el mejor pan del barrio",

@@ -50,6 +50,8 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
             pass
 
     server = ThreadingHTTPServer((host, port), Handler)
+    if hasattr(state, "base_url"):
+        state.base_url = "http://{}:{}".format(*server.server_address[:2])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.connectors.base import ContactRef, InboundItem, ItemKind, clean_data, clean_text
+from channels.connectors.base import NETWORK_STATUSES, ContactRef, InboundItem, ItemKind, clean_data, clean_text
 from channels.connectors.registry import connector_for
 from channels.models import Channel, InboundEvent, UnparsedEntry
 from channels.status import channel_disable, channel_failing, channels_recovered
@@ -222,7 +222,13 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
 
     log = events.Batch()
     touched: dict[int, Conversation] = {}
-    for message in messages:
+    answerable = []
+    for entry, message in zip(fresh, messages, strict=True):
+        if entry.item.needs_reply is False:
+            # An auto-reply or a bounce: kept and shown, but nobody is waiting for an answer.
+            log.received(message=message)
+            continue
+        answerable.append(message)
         conversation = message.conversation
         touched[conversation.pk] = conversation
         written = message.created_at
@@ -240,7 +246,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
         log.received(message=message)
     log.save()
     # The apps above (the protocol) classify and set deadlines in memory; one save for all.
-    intake = lifecycle.Intake(messages=messages, conversations=list(touched.values()), fields=list(_TIMES))
+    intake = lifecycle.Intake(messages=answerable, conversations=list(touched.values()), fields=list(_TIMES))
     lifecycle.run(lifecycle.Step.RECEIVED, intake=intake)
     rows_update(Conversation, intake.conversations, intake.fields)
     lifecycle.run(lifecycle.Step.CLASSIFIED, intake=intake)
@@ -342,9 +348,14 @@ def _signals_apply(received: list[ReceivedItem]) -> list[ReceivedItem]:
     network first; return the messages (and changes) to store now."""
     counts: dict[tuple[int, str, date], int] = defaultdict(int)
     channels: dict[int, Channel] = {}
-    handovers, owed, messages = [], [], []
+    handovers, owed, messages, statuses = [], [], [], []
     pending = [e for e in received if e.item.thread_pending and e.item.kind == ItemKind.MESSAGE]
-    threads = _stored_threads(pending)
+    # The thread of a stored message, or of one arriving in the same batch.
+    threads = {
+        (e.channel.pk, e.item.external_id): (e.item.thread_key, e.item.parent_url)
+        for e in received
+        if e.item.kind == ItemKind.MESSAGE and not e.item.thread_pending
+    } | _stored_threads(pending)
     for entry in received:
         item = entry.item
         if item.kind in ItemKind.ENGAGEMENT:
@@ -354,6 +365,8 @@ def _signals_apply(received: list[ReceivedItem]) -> list[ReceivedItem]:
             handovers.append(entry)
         elif item.kind == ItemKind.MENTION:
             owed.append(entry)
+        elif item.kind == ItemKind.STATUS:
+            statuses.append(entry)
         elif item.thread_pending:
             thread = threads.get((entry.channel.pk, item.in_reply_to))
             if thread is None:
@@ -370,8 +383,34 @@ def _signals_apply(received: list[ReceivedItem]) -> list[ReceivedItem]:
         for hook in _engagement_hooks:
             hook(rows)
     _handovers_note(handovers)
+    _network_statuses_apply(statuses)
     lookups.item_lookups_owe(received=owed)
     return messages
+
+
+_STATUS_RANK = {state: rank for rank, state in enumerate(NETWORK_STATUSES)}
+
+
+def _network_statuses_apply(entries: list[ReceivedItem]) -> None:
+    """What the network says of our sent replies (WhatsApp ``statuses``), by the
+    reply's external id. A state never moves backwards (statuses arrive out of
+    order); a failure is logged on the conversation. Ids that are not ours (sent
+    from the phone app) change nothing."""
+    for entry in entries:
+        state = entry.item.change
+        if state not in _STATUS_RANK:
+            continue
+        earlier = ["", *(s for s in NETWORK_STATUSES if _STATUS_RANK[s] < _STATUS_RANK[state])]
+        mine = Message.objects.filter(
+            channel=entry.channel, external_id=entry.item.external_id, direction=Message.Direction.OUT
+        )
+        updated = mine.filter(network_status__in=earlier).update(
+            network_status=state, network_status_at=entry.written_at, network_error=entry.item.body[:2000]
+        )
+        if updated and state == Message.NetworkStatus.FAILED:
+            message = mine.select_related("conversation").first()
+            if message is not None:
+                events.reply_failed(message=message, error=entry.item.body or state)
 
 
 def _stored_threads(entries: list[ReceivedItem]) -> dict[tuple[int, str], tuple[str, str]]:
@@ -413,6 +452,8 @@ def _lock_conversations(
     for e in entries:
         key = (e.channel.pk, e.item.thread_key)
         if key not in new:
+            # Started by an auto-reply or a bounce: nothing to answer (a real message reopens it).
+            unanswerable = e.item.needs_reply is False
             new[key] = Conversation(
                 channel=e.channel,
                 contact=contacts[(e.channel.pk, e.item.author.external_id)],
@@ -420,6 +461,8 @@ def _lock_conversations(
                 thread_key=e.item.thread_key,
                 subject=e.item.subject[:300],
                 parent_url=e.item.parent_url,
+                status=Conversation.Status.RESOLVED if unanswerable else Conversation.Status.NEW,
+                requires_reply=not unanswerable,
             )
     Conversation.objects.bulk_create([new[key] for key in sorted(new)], ignore_conflicts=True)
     locked = (

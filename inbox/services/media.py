@@ -33,6 +33,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from channels.connectors.base import ConnectorError
+from channels.connectors.registry import connector_for
 from core.queue import dispatch_on_commit
 from inbox.models import AttachmentCopy, Message
 
@@ -45,7 +47,11 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
 def picture_source(attachment: dict) -> str:
-    """The URL of the attachment's picture, if it has one to keep."""
+    """The URL of the attachment's picture, if it has one to keep; for media the
+    network serves only to the account (``copy_from``: WhatsApp media, e-mail
+    parts), that source, whatever the media's type."""
+    if attachment.get("copy_from"):
+        return attachment["copy_from"]
     if attachment.get("preview_url"):
         return attachment["preview_url"]
     if attachment.get("type") in PICTURE_TYPES:
@@ -70,7 +76,7 @@ def attachment_copies_owe(*, messages: list[Message]) -> list[AttachmentCopy]:
         AttachmentCopy(message=message, position=position, source_url=source[:2000])
         for message in messages
         for position, attachment in enumerate(message.attachments or [])
-        if isinstance(attachment, dict) and (source := picture_source(attachment)).startswith(("http://", "https://"))
+        if isinstance(attachment, dict) and _copyable(attachment, source := picture_source(attachment))
     ]
     if not rows:
         return []
@@ -79,6 +85,11 @@ def attachment_copies_owe(*, messages: list[Message]) -> list[AttachmentCopy]:
 
     dispatch_on_commit(attachment_copies_settle_task, args=([m.pk for m in messages],))
     return rows
+
+
+def _copyable(attachment: dict, source: str) -> bool:
+    """Web URLs are fetched as they are; ``copy_from`` sources by the connector."""
+    return bool(source) and (bool(attachment.get("copy_from")) or source.startswith(("http://", "https://")))
 
 
 def attachment_copies_settle(*, message_ids: list[int] | None = None, limit: int = 50) -> int:
@@ -97,9 +108,9 @@ def attachment_copies_settle(*, message_ids: list[int] | None = None, limit: int
         )
         if not claimed:
             continue
-        copy = AttachmentCopy.objects.get(pk=copy_id)
+        copy = AttachmentCopy.objects.select_related("message__channel").get(pk=copy_id)
         try:
-            content, mime_type = _download(copy.source_url)
+            content, mime_type = _download(copy)
         except CopyFailed as exc:
             _copy_failed(copy, str(exc), permanent=exc.permanent)
             continue
@@ -119,8 +130,17 @@ class CopyFailed(Exception):
         self.permanent = permanent
 
 
-def _download(url: str) -> tuple[bytes, str]:
+def _download(copy: AttachmentCopy) -> tuple[bytes, str]:
+    """The picture's bytes and type; private media through its connector (with the account's credentials)."""
     limit = settings.MOSTRADOR_MEDIA_MAX_BYTES
+    url = copy.source_url
+    attachments = copy.message.attachments or []
+    attachment = attachments[copy.position] if copy.position < len(attachments) else {}
+    if isinstance(attachment, dict) and attachment.get("copy_from") == url:
+        try:
+            return connector_for(copy.message.channel).media_download(url, max_bytes=limit)
+        except ConnectorError as exc:
+            raise CopyFailed(exc.message, permanent=exc.permanent) from exc
     try:
         with requests.get(url, stream=True, timeout=10) as response:
             if response.status_code in (401, 403, 404, 410):

@@ -16,11 +16,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channels.connectors.base import CannotTell, ConnectorError, ContactRef, OutboundAttachment, OutboundReply
+from channels.connectors.base import (
+    CannotTell,
+    Connector,
+    ConnectorError,
+    ContactRef,
+    OutboundAttachment,
+    OutboundReply,
+    ReplyTemplate,
+)
 from channels.connectors.registry import connector_class, connector_for
 from channels.status import channel_disable
 from core.queue import dispatch
@@ -71,6 +80,12 @@ def reply_check(*, conversation: Conversation, body: str, private: bool = False)
                 "%(window)s of the person's last message. Ask them to write again, or answer publicly."
             )
             % {"hours": hours, "window": "7 d" if private and not conversation.is_private else "24 h"}
+            if not has_templates(connector)
+            else _(
+                "The 24-hour window closed %(hours)s h ago: outside it the network only takes an approved "
+                "template. Pick one below."
+            )
+            % {"hours": hours}
         )
     problems = connector.validate_reply(body)
     for reasons in lifecycle.run(lifecycle.Step.REPLY_CHECK, conversation=conversation, body=body):
@@ -84,6 +99,91 @@ def reply_create(*, conversation: Conversation, sender, body: str, private: bool
     """Queue a reply from ``sender`` and schedule its sending after commit. ``private``
     answers a public comment privately (Meta's private reply: the conversation moves to DM)."""
     body = reply_check(conversation=conversation, body=body, private=private)
+    return _reply_queue(conversation=conversation, sender=sender, body=body, private=private)
+
+
+TEMPLATES_CACHE_SECONDS = 300
+
+
+def has_templates(connector: Connector) -> bool:
+    """Whether the network takes approved templates outside its window (the connector lists them)."""
+    return type(connector).reply_templates is not Connector.reply_templates
+
+
+def reply_templates_for(*, conversation: Conversation) -> tuple[list[ReplyTemplate] | None, str]:
+    """The templates the channel's network accepts outside its messaging window
+    (listed from the network, kept five minutes) and the error if it could not
+    list them; ``(None, "")`` for networks without templates."""
+    connector = connector_for(conversation.channel)
+    key = f"reply-templates:{conversation.channel_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached, ""
+    try:
+        templates = connector.reply_templates()
+    except ConnectorError as exc:
+        return [], exc.message
+    if templates is not None:
+        cache.set(key, templates, TEMPLATES_CACHE_SECONDS)
+    return templates, ""
+
+
+def template_defaults(*, conversation: Conversation, template: ReplyTemplate) -> dict[str, str]:
+    """Each variable's value from the conversation, where it can be guessed:
+    ``{{1}}`` and name-like variables the person's first name, ``{{2}}`` and
+    brand-like ones the business's name, subject-like ones the subject."""
+    contact = conversation.contact
+    first_name = (contact.display_name or "").split(" ")[0]
+    guesses = {
+        "name": first_name,
+        "first_name": first_name,
+        "customer_name": first_name,
+        "nombre": first_name,
+        "full_name": contact.display_name,
+        "brand": settings.MOSTRADOR_BRAND_NAME,
+        "business": settings.MOSTRADOR_BRAND_NAME,
+        "company": settings.MOSTRADOR_BRAND_NAME,
+        "subject": conversation.subject,
+        "asunto": conversation.subject,
+    }
+    if template.param_format == "positional":
+        guesses |= {"1": first_name, "2": settings.MOSTRADOR_BRAND_NAME}
+    return {param: guesses.get(param.lower(), "") or "" for param in template.params}
+
+
+def template_reply_create(
+    *, conversation: Conversation, sender, name: str, language: str, values: dict[str, str]
+) -> Message:
+    """Queue an approved template (the only reply WhatsApp takes outside its
+    24-hour window) with its variables filled; the stored body is its text as
+    sent. The network approved the text, so the protocol's reply checks (tone,
+    spelling) are not run on it. Raises ``ReplyRefused`` for an unknown
+    template or an empty variable."""
+    templates, error = reply_templates_for(conversation=conversation)
+    if templates is None:
+        raise ReplyRefused(_("This network has no message templates."))
+    template = next((t for t in templates if t.name == name and t.language == language), None)
+    if template is None:
+        raise ReplyRefused(error or _("That template is not approved for this account."))
+    values = {param: (values.get(param) or "").strip() for param in template.params}
+    if missing := [param for param in template.params if not values[param]]:
+        raise ReplyRefused(_("Fill every variable of the template: %(missing)s.") % {"missing": ", ".join(missing)})
+    params: list[str] | dict[str, str] = (
+        values if template.param_format == "named" else [values[p] for p in template.params]
+    )
+    body = template.render(params)
+    return _reply_queue(
+        conversation=conversation,
+        sender=sender,
+        body=body,
+        template={"name": template.name, "language": template.language, "params": params},
+    )
+
+
+def _reply_queue(
+    *, conversation: Conversation, sender, body: str, private: bool = False, template: dict | None = None
+) -> Message:
+    """Store the reply as queued (and who now holds the conversation); send it after commit."""
     with transaction.atomic():
         message = Message.objects.create(
             conversation=conversation,
@@ -96,6 +196,7 @@ def reply_create(*, conversation: Conversation, sender, body: str, private: bool
             idempotency_key=Message.new_idempotency_key(),
             next_attempt_at=timezone.now(),
             to_private=private,
+            template=template or {},
         )
         events.reply_queued(message=message)
         if conversation.assignee_id is None:
@@ -277,6 +378,7 @@ def _outbound(message: Message) -> OutboundReply:
         subject=conversation.subject,
         in_reply_to=answered or "",
         private_reply=message.to_private,
+        template=message.template or None,
         attachments=tuple(
             OutboundAttachment(
                 type="image", url=public_url(a["stored"]), storage_name=a["stored"], mime_type=a.get("mime_type", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from inbox.services.media import stored_url
@@ -35,6 +36,9 @@ def attachment_view(attachment) -> dict:
     label_of = LABELS.get(kind, LABELS["file"])
     url = attachment.get("url") or ""
     title = attachment.get("title") or ""
+    if attachment.get("copy_from"):
+        # Media the network serves only to the account: the page can only show our copy.
+        return _private_media_view(attachment, kind, title or label_of())
     picture = stored_url(attachment)
     view = {"src": picture, "href": url or picture, "label": title or label_of()}
     if kind == "location":
@@ -51,3 +55,19 @@ def attachment_view(attachment) -> dict:
     if url:
         return view | {"kind": "link", "label": title or url}
     return view | {"kind": "text"}
+
+
+def _private_media_view(attachment: dict, kind: str, label: str) -> dict:
+    """WhatsApp media and e-mail attachments: our stored copy, or a label while it is being copied."""
+    stored = default_storage.url(attachment["stored"]) if attachment.get("stored") else ""
+    if not stored:
+        return {"kind": "text", "label": label, "src": "", "href": ""}
+    if kind in ("image", "sticker") and (attachment.get("mime_type") or "image/").startswith("image/"):
+        return {
+            "kind": "picture",
+            "src": stored,
+            "href": stored,
+            "label": label,
+            "caption": attachment.get("title") or "",
+        }
+    return {"kind": "file", "src": "", "href": stored, "label": label}

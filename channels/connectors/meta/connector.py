@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -49,6 +50,8 @@ class MetaConnector(Connector):
     # Messenger's and Instagram's standard messaging window after the person's last message.
     reply_window: ClassVar[timedelta | None] = timedelta(hours=24)
     max_reply_length = 2000
+    # The ``object`` of the Meta app deliveries for this network (the app webhook routes by it).
+    meta_object: ClassVar[str] = ""
     prefix = ""  # "fb" or "ig": the start of message ids and private thread keys
     comment_prefix = ""
     setup_form = "channels.connectors.meta.forms.MetaChannelForm"
@@ -63,6 +66,12 @@ class MetaConnector(Connector):
     def webhook_path(cls, channel) -> str:
         """The Meta app delivers every page and account to one URL."""
         return reverse("webhooks:meta")
+
+    @classmethod
+    def meta_routes(cls, entries: list) -> Iterator[tuple[str, dict]]:
+        """(account id, entry) for each entry of a delivery: Pages and Instagram by the entry's id."""
+        for entry in entries:
+            yield str(entry.get("id")) if isinstance(entry, dict) else "None", entry
 
     @classmethod
     def delivery_account(cls, body: bytes) -> str:
@@ -221,6 +230,7 @@ class MetaConnector(Connector):
 
 class FacebookConnector(MetaConnector):
     kind = "facebook"
+    meta_object = "page"
     setup_title = _("Connect a Facebook Page")
     prefix = "fb"
     comment_prefix = "fb-comment"
@@ -276,6 +286,7 @@ class FacebookConnector(MetaConnector):
 
 class InstagramConnector(MetaConnector):
     kind = "instagram"
+    meta_object = "instagram"
     setup_title = _("Connect an Instagram account")
     prefix = "ig"
     comment_prefix = "ig-comment"

@@ -17,8 +17,11 @@ from django.conf import settings
 
 from channels.connectors.base import ConnectorError
 
-RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006}
-PERMANENT_CODES = {190, 10, 200, 100, 551}
+# WhatsApp adds 130429 (throughput), 131056 (pair rate) and 80007 (account rate limit).
+RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002, 80004, 80005, 80006, 80007, 130429, 131056}
+# WhatsApp: 131047 outside the 24-hour window, 131026 undeliverable, 131051 unsupported
+# type, 132000/132001/132012 template parameters or template missing.
+PERMANENT_CODES = {190, 10, 200, 100, 551, 131047, 131026, 131051, 132000, 132001, 132012}
 
 
 class GraphClient:

@@ -1,10 +1,15 @@
-"""The Meta app's webhook: one URL for every Facebook Page and Instagram
-account, verified with the app secret and split per channel."""
+"""The Meta app's webhook: one URL for every Facebook Page, Instagram account
+and WhatsApp number, verified with the app secret and split per channel.
+
+Which network a delivery is for comes from its ``object``, matched against
+the ``meta_object`` the connectors declare; which account each entry is for,
+from the connector's ``meta_routes``."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from channels.connectors.base import MalformedPayload
-from channels.connectors.registry import connector_for
+from channels.connectors.registry import connector_class, connector_for, kinds
 from channels.connectors.signatures import signature_matches
 from channels.models import Channel, InboundEvent
 from channels.services import (
@@ -26,8 +31,16 @@ from channels.services import (
 )
 from channels.views import refusal_response, webhook_endpoint
 
-# Meta's ``object`` of a delivery → our channel kind.
-META_KINDS = {"page": "facebook", "instagram": "instagram"}
+
+def meta_kinds() -> dict[str, str]:
+    """Meta's ``object`` of a delivery → our channel kind, from the connectors that
+    declare one (``meta_object``: "page", "instagram", "whatsapp_business_account")."""
+    found: dict[str, str] = {}
+    for kind in kinds():
+        meta_object = getattr(connector_class(kind), "meta_object", "")
+        if meta_object:
+            found.setdefault(meta_object, kind)
+    return found
 
 
 def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_addr: str | None) -> list[InboundEvent]:
@@ -53,13 +66,16 @@ def meta_delivery_receive(*, body: bytes, headers: Mapping[str, str], remote_add
         raise refuse(403, "Missing or wrong X-Hub-Signature-256.", signed=False)
     try:
         delivery = json.loads(body)
-        kind = META_KINDS[delivery["object"]]
+        kind = meta_kinds()[delivery["object"]]
         entries = list(delivery["entry"])
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        # Each network says which account an entry (or a part of it) is for:
+        # Pages and Instagram by the entry's id, WhatsApp by the phone number.
+        by_account: dict[str, list] = {}
+        network: Any = connector_class(kind)  # a Meta network's connector: it routes its entries
+        for account, part in network.meta_routes(entries):
+            by_account.setdefault(account, []).append(part)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise refuse(400, f"Not a Meta delivery: {malformed_reason(exc)}") from exc
-    by_account: dict[str, list] = {}
-    for entry in entries:
-        by_account.setdefault(str(entry.get("id")), []).append(entry)
     channels = {
         c.external_account_id: c
         for c in Channel.objects.filter(kind=kind, external_account_id__in=by_account, active=True)

@@ -38,6 +38,59 @@ CHANNELS = [
     ("demo-esqui", "Web — Estación de esquí Valle Blanco", "demo-esqui-secret"),
 ]
 
+# WhatsApp chats: (message id, phone, name, text, hours ago, attachments, our answer)
+WHATSAPP_CHATS = [
+    (
+        "wamid.demo-1",
+        "34611000001",
+        "Carmen Lafuente",
+        "Hola, ¿me guardáis un roscón mediano de nata para mañana por la mañana?",
+        1.5,
+        (),
+        "",
+    ),
+    (
+        "wamid.demo-2",
+        "34611000002",
+        "Jorge Aznar",
+        "Buenas, el pedido de ayer llegó sin la factura. ¿Me la podéis mandar?",
+        30,
+        (),
+        "",
+    ),
+    (
+        "wamid.demo-3",
+        "34611000003",
+        "Lucía Blasco",
+        "¿Este pastel lo tenéis también sin lactosa?",
+        4,
+        (
+            {
+                "type": "image",
+                "url": "",
+                "preview_url": "",
+                "title": "",
+                "latitude": None,
+                "longitude": None,
+                "mime_type": "image/png",
+                "network_type": "image",
+                "copy_from": "whatsapp-media:wa-media-demo-1",
+                "media_id": "wa-media-demo-1",
+            },
+        ),
+        "",
+    ),
+    (
+        "wamid.demo-4",
+        "34611000004",
+        "Pablo Ibáñez",
+        "¿A qué hora abrís el domingo?",
+        3,
+        (),
+        "¡Hola, Pablo! El domingo abrimos de 8:00 a 14:00. ¡Te esperamos!",
+    ),
+]
+
 # (channel key, form id, name, email, subject, message, hours ago, category, outcome)
 # outcome: "" new · "assigned:<user>" · "answered:<user>:<reply>" · "resolved:<user>:<reply>" · "note:<user>:<text>"
 CONVERSATIONS = [
@@ -508,7 +561,9 @@ class Command(BaseCommand):
         channels = self._channels()
         x_channel = self._x_channel()
         meta = self._meta_channels()
-        team = self._team(users, {**channels, "x": x_channel, **meta})
+        whatsapp = self._whatsapp_channel(users)
+        mailbox = self._email_channel()
+        team = self._team(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox})
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
@@ -601,6 +656,95 @@ class Command(BaseCommand):
                 },
             )
         return made
+
+    def _whatsapp_channel(self, users):
+        """The demo's WhatsApp number (on the local fake Graph API) and a few chats:
+        one inside the 24-hour window, one outside it (only templates go), one with
+        a photo, one answered and read."""
+        channel, _made = Channel.objects.get_or_create(
+            key="demo-whatsapp",
+            defaults={
+                "kind": "whatsapp",
+                "name": "WhatsApp La Espiga",
+                "external_account_id": "106540352242922",
+                "credentials": {"access_token": "demo-whatsapp-token", "waba_id": "102290129340398"},
+            },
+        )
+        now = timezone.now()
+        for wamid, phone, name, text, hours_ago, attachments, answer in WHATSAPP_CHATS:
+            written = now - timedelta(hours=hours_ago)
+            item = InboundItem(
+                external_id=wamid,
+                thread_key=f"wa:{phone}",
+                is_private=True,
+                author=ContactRef(external_id=phone, handle=f"+{phone}", display_name=name),
+                body=text,
+                created_at=written,
+                attachments=attachments,
+            )
+            messages = inbound_items_ingest(received=[ReceivedItem(channel, item, written)])
+            if messages and answer:
+                self._whatsapp_answer(messages[0].conversation, users["gestor1"], answer, written)
+        return channel
+
+    def _whatsapp_answer(self, conversation, user, text, written):
+        replied = written + timedelta(minutes=12)
+        reply = Message.objects.create(
+            conversation=conversation,
+            channel=conversation.channel,
+            direction=Message.Direction.OUT,
+            sender=user,
+            body=text,
+            created_at=replied,
+            delivery_status=Message.DeliveryStatus.SENT,
+            idempotency_key=Message.new_idempotency_key(),
+            external_id=f"wamid.seed-{conversation.pk}",
+            sent_at=replied,
+            attempts=1,
+            network_status=Message.NetworkStatus.READ,
+            network_status_at=replied + timedelta(minutes=3),
+        )
+        waited_since = conversation.waiting_since
+        conversation.assignee = user
+        conversation.first_response_at = replied
+        conversation.last_outbound_at = replied
+        conversation.waiting_since = None
+        conversation.status = Conversation.Status.WAITING
+        conversation_sla_replied(conversation=conversation, waited_since=waited_since, at=replied)
+        conversation.save()
+        events.reply_sent(message=reply)
+
+    def _email_channel(self):
+        """The demo's e-mail inbox: the local fake IMAP server and SMTP sink (``fake_mail_server``)."""
+        from django.conf import settings
+
+        from demo.fakes.imap import FakeMailbox
+
+        box = FakeMailbox()
+        channel, _made = Channel.objects.get_or_create(
+            key="demo-email",
+            defaults={
+                "kind": "email",
+                "name": "Correo hola@laespiga",
+                "external_account_id": box.username,
+                "credentials": {
+                    "imap_host": "127.0.0.1",
+                    "imap_port": settings.DEMO_IMAP_PORT,
+                    "imap_security": "none",
+                    "imap_username": box.username,
+                    "imap_password": box.password,
+                    "folder": "INBOX",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": settings.DEMO_SMTP_PORT,
+                    "smtp_security": "none",
+                    "smtp_username": box.username,
+                    "smtp_password": box.password,
+                    "from_address": box.username,
+                    "from_name": "Panadería La Espiga",
+                },
+            },
+        )
+        return channel
 
     def _x_channel(self):
         """The demo's X account (on the local fake X API) and its listening watches."""
