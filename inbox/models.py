@@ -3,6 +3,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import Channel
@@ -44,6 +45,8 @@ class Contact(UndeletableModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="contact_unique_per_channel")]
+        # "@handle" in the inbox search matches a handle exactly, whatever the case.
+        indexes = [models.Index(Upper("handle"), name="contact_handle_idx")]
 
     def __str__(self) -> str:
         return self.display_name or self.handle or self.external_id
@@ -160,6 +163,20 @@ class Conversation(UndeletableModel):
             ),
             models.Index(fields=["sla_warn_at"], condition=models.Q(sla_state="ok"), name="conversation_sla_warn_idx"),
             models.Index(fields=["id"], condition=models.Q(sla_escalation_owed=True), name="conversation_esc_owed_idx"),
+            # Open work only: the inbox's counts (per status, channel, assignee, deadline) never read history.
+            models.Index(
+                fields=["status", "channel", "assignee", "sla_state"],
+                condition=models.Q(status__in=["new", "open", "waiting"]),
+                name="conversation_open_idx",
+            ),
+            # The team queues: open and unassigned, by team and by channel.
+            models.Index(
+                fields=["team", "channel"],
+                condition=models.Q(assignee__isnull=True, status__in=["new", "open", "waiting"]),
+                name="conversation_unassigned_idx",
+            ),
+            # The inbox's sort orders and the search index are PostgreSQL-only (NULLS LAST,
+            # GIN): migration 0010 creates them.
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,16 +22,23 @@ from inbox.services import replies as reply_services
 @role_required(roles.can_view_inbox)
 def inbox_list(request):
     filters = selectors.InboxFilters.from_params(request.GET)
-    page = Paginator(selectors.conversation_list(user=request.user, filters=filters), 25).get_page(
-        request.GET.get("page")
+    page = selectors.conversation_page(
+        user=request.user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before")
     )
+    counts = selectors.conversation_counts(user=request.user, filters=filters)
+    tabs = [("", _("Active"), counts.active)]
+    tabs += [(value, label, counts.by_status[value]) for value, label in Conversation.Status.choices]
     context = {
         "filters": filters,
         "page": page,
-        "counts": selectors.conversation_counts(user=request.user, filters=filters),
+        "counts": counts,
+        "tabs": [
+            {"status": value, "label": label, "count": count, "query": filters.query(status=value)}
+            for value, label, count in tabs
+        ],
+        "query": filters.query(),
         "scopes": selectors.scope_counts(user=request.user),
         "channels": Channel.objects.all(),
-        "statuses": Conversation.Status.choices,
     }
     template = "inbox/_list_results.html" if request.htmx and request.htmx.target == "results" else "inbox/list.html"
     return render(request, template, context)
