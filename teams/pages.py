@@ -16,7 +16,7 @@ from core import roles
 from core.pages import role_required
 from teams import forms
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-from teams.selectors import rota_week, team_now
+from teams.selectors import rota_week, teams_now
 
 can_read = role_required(roles.can_view_inbox)
 can_edit = role_required(roles.can_manage_rota)
@@ -33,7 +33,9 @@ ROWS = {
 @can_read
 def team_list(request):
     now = timezone.now()
-    teams = [(team, team_now(team=team, now=now)) for team in Team.objects.prefetch_related("channels")]
+    teams = list(Team.objects.prefetch_related("channels"))
+    now_by_team = teams_now(teams=teams, now=now)
+    teams = [(team, now_by_team[team.pk]) for team in teams]
     return render(request, "teams/list.html", {"teams": teams, "now": now})
 
 
@@ -69,7 +71,7 @@ def _monday(request, team: Team) -> date:
 
 @can_read
 def rota(request, pk: int):
-    team = get_object_or_404(Team.objects.prefetch_related("channels__teams"), pk=pk)
+    team = get_object_or_404(Team, pk=pk)
     monday = _monday(request, team)
     bound = request.method == "POST" and roles.can_manage_rota(request.user)
     kind = request.POST.get("row") if bound else None
@@ -85,6 +87,12 @@ def rota(request, pk: int):
         flash.success(request, _("Rota updated."))
         return redirect(f"{request.path}?week={monday:%Y-%m-%d}")
     week = rota_week(team=team, monday=monday, now=timezone.now())
+    if not bound:
+        # The member lists of the forms, from the members the week already read.
+        choices = [("", "---------"), *((m.pk, str(m)) for m in week.members)]
+        for form in row_forms.values():
+            if "member" in form.fields:
+                form.fields["member"].choices = choices
     return render(
         request,
         "teams/rota.html",
@@ -92,10 +100,10 @@ def rota(request, pk: int):
             "team": team,
             "week": week,
             "forms": row_forms,
-            "shifts": Shift.objects.filter(team=team).select_related("member__user"),
-            "extras": ExtraShift.objects.filter(team=team, ends_at__gte=timezone.now()).select_related("member__user"),
-            "absences": Absence.objects.filter(member__teams=team, last_day__gte=monday).select_related("member__user"),
-            "holidays": PublicHoliday.objects.filter(team=team, date__gte=monday),
+            "shifts": week.shifts,
+            "extras": week.extras,
+            "absences": week.absences,
+            "holidays": week.holidays,
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "can_manage_rota": roles.can_manage_rota(request.user),
