@@ -66,3 +66,40 @@ def test_the_banner_shows_until_a_supervisor_closes_it(default_protocol, client,
     crisis.refresh_from_db()
     assert crisis.closed_by == supervisor
     assert 'data-testid="crisis-banner"' not in client.get(reverse("inbox:list")).content.decode()
+
+
+def test_each_run_reads_only_what_arrived_since_the_last(default_protocol, web_channel):
+    from protocols.crisis import crisis_mentions_tally
+    from protocols.models import CrisisMention, CrisisScan
+
+    now = timezone.now()
+    for n in range(3):
+        deliver(web_channel, f"Queja: el roscón llegó aplastado ({n})", at=now - timedelta(minutes=n))
+    later = now + timedelta(minutes=10)  # their transactions are long settled by then
+    keep = later - timedelta(days=8)
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 3
+    assert set(CrisisMention.objects.values_list("subject", flat=True)) == {"roscon", "llego", "aplastado"}
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 0  # nothing new: nothing read
+    deliver(web_channel, "Queja: el roscón otra vez", at=now)
+    # Just received: read, and read again next time in case a lower id commits late; counted once.
+    assert crisis_mentions_tally(now=now, keep_since=keep) == 1
+    assert crisis_mentions_tally(now=now, keep_since=keep) == 1
+    assert CrisisMention.objects.filter(subject="roscon").count() == 4
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 1
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 0
+    assert CrisisScan.objects.get().last_message_id == CrisisMention.objects.latest("message_id").message_id
+    # A week later the mentions are forgotten.
+    crisis_mentions_tally(now=later, keep_since=later)
+    assert not CrisisMention.objects.exists()
+
+
+def test_only_negative_messages_are_mentioned(default_protocol, web_channel):
+    from protocols.crisis import crisis_mentions_tally
+    from protocols.models import CrisisMention
+
+    deliver(web_channel, "¿Abrís el domingo por la mañana?")
+    deliver(web_channel, "Queja: la tarta de fresa me sentó fatal")
+    later = timezone.now() + timedelta(minutes=10)
+    crisis_mentions_tally(now=later, keep_since=later - timedelta(days=8))
+    assert "domingo" not in set(CrisisMention.objects.values_list("subject", flat=True))
+    assert CrisisMention.objects.filter(subject="fresa").exists()
