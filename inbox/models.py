@@ -175,6 +175,12 @@ class Conversation(UndeletableModel):
                 condition=models.Q(assignee__isnull=True, status__in=["new", "open", "waiting"]),
                 name="conversation_unassigned_idx",
             ),
+            # The handover's question: what awaits an answer with whom, on which channel.
+            models.Index(
+                fields=["assignee", "channel"],
+                condition=models.Q(status__in=["new", "open"], waiting_since__isnull=False),
+                name="conversation_awaiting_idx",
+            ),
             # The inbox's sort orders and the search index are PostgreSQL-only (NULLS LAST,
             # GIN): migration 0010 creates them.
         ]

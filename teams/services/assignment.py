@@ -24,8 +24,8 @@ from core.models import Alert
 from inbox import events
 from inbox.models import Conversation, Message
 from teams.models import Member, Team
-from teams.rota import on_shift
-from teams.services.rota import members_on_shift, rota_load, teams_for_channels
+from teams.rota import Rota, on_shift
+from teams.services.rota import members_on_shift, rota_load, rotas_load, teams_for_channels
 
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
 # Open conversations still owed an answer: these are handed over at shift end.
@@ -65,14 +65,55 @@ def conversations_assign(
     return result
 
 
-def team_queue_drain(*, team: Team, now: datetime | None = None) -> AssignmentResult:
+def rota_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """The minute's rota work for every team: hand over what is left with people
+    whose shift ended, then give the queue to whoever can take it. The rotas of all
+    teams are read in one query; a team with nobody free and nothing new in its
+    queue costs a few index reads and takes no lock."""
+    now = now or timezone.now()
+    teams = list(Team.objects.order_by("pk"))
+    rotas = rotas_load(teams=teams, start=now, end=now)
+    handed = assigned = 0
+    for team in teams:
+        handed += len(shift_handover(team=team, now=now, rota=rotas[team.pk]).assigned)
+        assigned += len(team_queue_drain(team=team, now=now, rota=rotas[team.pk]).assigned)
+    return {"handed_over": handed, "assigned_from_queue": assigned}
+
+
+def team_queue_drain(*, team: Team, now: datetime | None = None, rota: Rota | None = None) -> AssignmentResult:
     """Assign what waits in the team's queue (or unassigned on its channels), most urgent first."""
-    ids = Conversation.objects.filter(
-        Q(team=team) | Q(team__isnull=True, channel__in=team.channels.all()), assignee__isnull=True, status__in=OPEN
-    ).values_list("pk", flat=True)
+    now = now or timezone.now()
+    queue = list(
+        Conversation.objects.filter(
+            Q(team=team) | Q(team__isnull=True, channel__in=team.channels.all()),
+            assignee__isnull=True,
+            status__in=OPEN,
+        ).values_list("pk", "team_id")
+    )
     result = AssignmentResult()
-    _assign_for_team(team.pk, list(ids), now or timezone.now(), "queue", result)
+    if not queue:
+        return result
+    if all(team_id == team.pk for _pk, team_id in queue) and not _anyone_free(team, now, rota):
+        # Everything is already in this team's queue and nobody on shift has room:
+        # nothing would change, so no lock is taken and no row is read twice.
+        result.queued = [pk for pk, _team_id in queue]
+        return result
+    _assign_for_team(team.pk, [pk for pk, _team_id in queue], now, "queue", result)
     return result
+
+
+def _anyone_free(team: Team, now: datetime, rota: Rota | None) -> bool:
+    members = members_on_shift(team=team, now=now, rota=rota)
+    if not members:
+        return False
+    load = dict(
+        Conversation.objects.filter(assignee_id__in=[m.user_id for m in members], status__in=OPEN)
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("assignee_id", "n")
+    )
+    return any(load.get(m.user_id, 0) < m.capacity for m in members)
 
 
 def _assign_for_team(team_id: int, ids: list[int], now: datetime, reason: str, result: AssignmentResult) -> None:
@@ -160,11 +201,12 @@ def _notify_assigned(counts: Counter, result: AssignmentResult, reason: str) -> 
     )
 
 
-def shift_handover(*, team: Team, now: datetime | None = None) -> AssignmentResult:
+def shift_handover(*, team: Team, now: datetime | None = None, rota: Rota | None = None) -> AssignmentResult:
     """Pass the open, unanswered conversations of members who are off shift now
-    to whoever is on, each with an internal note; each receiver gets a summary."""
+    to whoever is on, each with an internal note; each receiver gets a summary.
+    ``rota``: the team's rota, when the caller has loaded it already."""
     now = now or timezone.now()
-    rota = rota_load(team=team, start=now, end=now)
+    rota = rota or rota_load(team=team, start=now, end=now)
     working = on_shift(rota, now)
     leaving = {m.user_id: m for m in team.members.select_related("user") if m.pk not in working}
     if not leaving:

@@ -132,9 +132,10 @@ def rotas_from_rows(*, teams: Iterable[Team], rows: RotaRows) -> dict[int, Rota]
     return out
 
 
-def members_on_shift(*, team: Team, now: datetime) -> list[Member]:
-    """Members of ``team`` on shift at ``now``, not away, with an active account; in id order."""
-    ids = on_shift(rota_load(team=team, start=now, end=now), now)
+def members_on_shift(*, team: Team, now: datetime, rota: Rota | None = None) -> list[Member]:
+    """Members of ``team`` on shift at ``now``, not away, with an active account; in id order.
+    ``rota``: the team's rota, when the caller has loaded it already."""
+    ids = on_shift(rota or rota_load(team=team, start=now, end=now), now)
     return list(
         Member.objects.filter(pk__in=ids, away=False, user__is_active=True).select_related("user").order_by("pk")
     )
