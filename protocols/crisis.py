@@ -11,10 +11,12 @@ the holding statement, until someone closes it.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -195,12 +197,7 @@ def crisis_detect(*, now: datetime | None = None) -> list[CrisisAlert]:
         candidates[subject].add(conversation_id)
     if not candidates:
         return []
-    usual = dict(
-        CrisisMention.objects.filter(subject__in=list(candidates), at__gt=history_start, at__lte=now - window)
-        .values("subject")
-        .annotate(n=Count("conversation_id", distinct=True))
-        .values_list("subject", "n")
-    )
+    usual = _usual_counts(subjects=list(candidates), start=history_start, end=now - window)
     windows = timedelta(days=HISTORY_DAYS) / window
     raised = []
     open_subjects = set(CrisisAlert.objects.filter(closed_at__isnull=True).values_list("subject", flat=True))
@@ -228,6 +225,34 @@ def crisis_detect(*, now: datetime | None = None) -> list[CrisisAlert]:
         _warn(alert)
         raised.append(alert)
     return raised
+
+
+# A subject's usual rate is a week's average: counted again at most this often.
+USUAL_TTL = timedelta(minutes=10)
+
+
+def _usual_counts(*, subjects: list[str], start: datetime, end: datetime) -> dict[str, int]:
+    """subject → conversations that mentioned it between ``start`` and ``end`` (the
+    week before the window). A week's count barely moves in ten minutes, so each is
+    cached for ``USUAL_TTL``: most runs read only the window's mentions."""
+    bucket = int(end.timestamp() // USUAL_TTL.total_seconds())
+    keys = {f"crisis:usual:{bucket}:{hashlib.sha1(s.encode()).hexdigest()}": s for s in subjects}  # noqa: S324
+    cached = cache.get_many(list(keys))
+    counts = {keys[key]: n for key, n in cached.items()}
+    missing = [s for s in subjects if s not in counts]
+    if missing:
+        found = dict(
+            CrisisMention.objects.filter(subject__in=missing, at__gt=start, at__lte=end)
+            .values("subject")
+            .annotate(n=Count("conversation_id", distinct=True))
+            .values_list("subject", "n")
+        )
+        fresh = {s: found.get(s, 0) for s in missing}
+        cache.set_many(
+            {key: fresh[s] for key, s in keys.items() if s in fresh}, timeout=int(USUAL_TTL.total_seconds()) + 60
+        )
+        counts.update(fresh)
+    return counts
 
 
 def _warn(alert: CrisisAlert) -> None:

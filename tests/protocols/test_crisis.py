@@ -14,6 +14,13 @@ from tests.protocols.helpers import deliver
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_rates():
+    from django.core.cache import cache
+
+    cache.clear()  # the usual rates are cached for minutes: each test starts from none
+
+
 def test_subjects_ignore_accents_and_filler():
     assert subjects_of("¡Una QUEJA por la intoxicación de ayer!") == {"intoxicacion"}
 
@@ -103,3 +110,24 @@ def test_only_negative_messages_are_mentioned(default_protocol, web_channel):
     crisis_mentions_tally(now=later, keep_since=later - timedelta(days=8))
     assert "domingo" not in set(CrisisMention.objects.values_list("subject", flat=True))
     assert CrisisMention.objects.filter(subject="fresa").exists()
+
+
+def test_the_usual_rate_is_counted_again_every_few_minutes(default_protocol, web_channel, settings):
+    from protocols import crisis
+
+    now = timezone.now()
+    for n in range(5):
+        deliver(web_channel, f"Queja: la tarta de fresa me sentó fatal ({n})", at=now - timedelta(minutes=n))
+    for hour in range(2, 30):
+        deliver(web_channel, f"Queja: otra vez la fresa {hour}", at=now - timedelta(hours=hour))
+    crisis.crisis_mentions_tally(now=now, keep_since=now - timedelta(days=8))
+    counts = crisis._usual_counts(subjects=["fresa"], start=now - timedelta(days=7), end=now - timedelta(hours=1))
+    assert counts == {"fresa": 28}
+    for hour in range(30, 40):
+        deliver(web_channel, f"Queja: otra vez la fresa {hour}", at=now - timedelta(hours=hour))
+    crisis.crisis_mentions_tally(now=now, keep_since=now - timedelta(days=8))
+    again = crisis._usual_counts(subjects=["fresa"], start=now - timedelta(days=7), end=now - timedelta(hours=1))
+    assert again == {"fresa": 28}  # the same ten minutes: cached
+    later = now + crisis.USUAL_TTL
+    fresh = crisis._usual_counts(subjects=["fresa"], start=later - timedelta(days=7), end=later - timedelta(hours=1))
+    assert fresh == {"fresa": 38}
