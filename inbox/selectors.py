@@ -84,8 +84,12 @@ class InboxPage:
 def conversation_list(*, user, filters: InboxFilters) -> QuerySet[Conversation]:
     """Conversations matching ``filters`` in their list order: the work queue's
     (nearest deadline, oldest unanswered, newest activity), or newest first when searching."""
-    qs = _scoped(user, filters, with_status=True)
-    return qs.select_related("channel", "contact", "assignee", "category").order_by(*_ordering(_order(filters)))
+    return _listed(_scoped(user, filters, with_status=True)).order_by(*_ordering(_order(filters)))
+
+
+def _listed(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    # A list never needs the channels' credentials: not decrypted for each row.
+    return qs.select_related("channel", "contact", "assignee", "category").defer("channel__credentials")
 
 
 def conversation_page(
@@ -94,7 +98,7 @@ def conversation_page(
     """The ``size`` conversations after the cursor ``after`` (or before ``before``;
     the first page without either). A cursor that does not parse is ignored."""
     order = _order(filters)
-    qs = _scoped(user, filters, with_status=True).select_related("channel", "contact", "assignee", "category")
+    qs = _listed(_scoped(user, filters, with_status=True))
     after_key, before_key = _decode(after, order), _decode(before, order)
     if before_key is not None and after_key is None:
         rows = list(
@@ -199,35 +203,52 @@ class InboxCounts:
 
     by_status: dict[str, int | None]
     active: int | None
+    # The sidebar's open conversations: all, mine, unassigned, late (whatever the filters).
+    scopes: dict[str, int]
     capped: bool = False
 
 
 def conversation_counts(*, user, filters: InboxFilters) -> InboxCounts:
-    """Open conversations per status within the other filters, read from the partial
-    index over open work. A search counts its matches in every status, up to ``SEARCH_CAP``."""
+    """Open conversations per status within the other filters, and the sidebar's
+    counts, in one query over the partial index on open work. A search counts its
+    matches in every status, up to ``SEARCH_CAP``."""
     qs = _scoped(user, filters, with_status=False)
     if filters.q:
         found = Counter(qs.values_list("status", flat=True)[: SEARCH_CAP + 1])
+        scopes = scope_counts(user=user)
         if sum(found.values()) > SEARCH_CAP:
-            return InboxCounts(by_status=dict.fromkeys(Conversation.Status.values), active=None, capped=True)
+            return InboxCounts(
+                by_status=dict.fromkeys(Conversation.Status.values), active=None, scopes=scopes, capped=True
+            )
         by_status = {status: found[status] for status in Conversation.Status.values}
-        return InboxCounts(by_status=by_status, active=sum(by_status[s] for s in OPEN_STATUSES))
-    rows = qs.filter(status__in=OPEN_STATUSES).values("status").annotate(n=Count("id")).order_by()
-    by_status: dict[str, int | None] = dict.fromkeys(OPEN_STATUSES, 0)
-    by_status.update({row["status"]: row["n"] for row in rows})
+        return InboxCounts(by_status=by_status, active=sum(by_status[s] for s in OPEN_STATUSES), scopes=scopes)
+    within = _filtered(Q(), user, filters)
+    totals = Conversation.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        **{status: Count("id", filter=within & Q(status=status)) for status in OPEN_STATUSES},
+        **_scope_aggregates(user),
+    )
+    by_status: dict[str, int | None] = {status: totals[status] for status in OPEN_STATUSES}
     by_status[Conversation.Status.RESOLVED] = None
-    return InboxCounts(by_status=by_status, active=sum(by_status[s] or 0 for s in OPEN_STATUSES))
+    return InboxCounts(
+        by_status=by_status,
+        active=sum(by_status[s] or 0 for s in OPEN_STATUSES),
+        scopes={scope: totals[f"scope_{scope}"] for scope in SCOPES},
+    )
+
+
+def _scope_aggregates(user) -> dict[str, Count]:
+    return {
+        "scope_all": Count("id"),
+        "scope_mine": Count("id", filter=Q(assignee=user)),
+        "scope_unassigned": Count("id", filter=Q(assignee__isnull=True)),
+        "scope_late": Count("id", filter=Q(sla_state__in=LATE)),
+    }
 
 
 def scope_counts(*, user) -> dict[str, int]:
-    """Open conversations: all, mine, unassigned (for the sidebar)."""
-    open_qs = Conversation.objects.filter(status__in=OPEN_STATUSES)
-    return open_qs.aggregate(
-        all=Count("id"),
-        mine=Count("id", filter=Q(assignee=user)),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
-        late=Count("id", filter=Q(sla_state__in=LATE)),
-    )
+    """Open conversations: all, mine, unassigned, late (for the sidebar)."""
+    totals = Conversation.objects.filter(status__in=OPEN_STATUSES).aggregate(**_scope_aggregates(user))
+    return {scope: totals[f"scope_{scope}"] for scope in SCOPES}
 
 
 def conversation_detail(*, pk: int) -> Conversation:
@@ -248,17 +269,23 @@ def _scoped(user, filters: InboxFilters, *, with_status: bool) -> QuerySet[Conve
             qs = qs.filter(status=filters.status)
             if filters.status == Conversation.Status.RESOLVED and filters.scope == "late":
                 return qs.none()  # a resolved conversation has no deadline left
-    if filters.channel:
-        qs = qs.filter(channel_id=filters.channel)
-    if filters.scope == "mine":
-        qs = qs.filter(assignee=user)
-    elif filters.scope == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.scope == "late":
-        qs = qs.filter(sla_state__in=LATE)
+    qs = qs.filter(_filtered(Q(), user, filters))
     if filters.q:
         qs = _search(qs, search_terms(filters.q))
     return qs
+
+
+def _filtered(condition: Q, user, filters: InboxFilters) -> Q:
+    """``condition`` and the channel and scope filters."""
+    if filters.channel:
+        condition &= Q(channel_id=filters.channel)
+    if filters.scope == "mine":
+        condition &= Q(assignee=user)
+    elif filters.scope == "unassigned":
+        condition &= Q(assignee__isnull=True)
+    elif filters.scope == "late":
+        condition &= Q(sla_state__in=LATE)
+    return condition
 
 
 # --- Search ---------------------------------------------------------------------------------

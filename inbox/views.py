@@ -37,8 +37,8 @@ def inbox_list(request):
             for value, label, count in tabs
         ],
         "query": filters.query(),
-        "scopes": selectors.scope_counts(user=request.user),
-        "channels": Channel.objects.all(),
+        "scopes": counts.scopes,
+        "channels": Channel.objects.only("pk", "name"),
     }
     template = "inbox/_list_results.html" if request.htmx and request.htmx.target == "results" else "inbox/list.html"
     return render(request, template, context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -107,19 +108,19 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
     named = team_members | {r.member_id for r in [*found.shifts, *found.extras] if r.team_id == team.pk}
     members = {m.pk: m for m in Member.objects.filter(pk__in=named).select_related("user")}
 
-    intervals = shift_intervals(rota, start, end)
     days = [monday + timedelta(days=n) for n in range(7)]
-    rows = []
-    for hour in range(24):
-        cells = []
-        for day in days:
-            cell_start = datetime.combine(day, time(hour), zone)
-            cell_end = cell_start + timedelta(hours=1)
-            present = sorted(
-                {m for m, begin, finish in intervals if begin <= cell_start and finish >= cell_end},
-            )
-            cells.append([members[m] for m in present if m in members])
-        rows.append((hour, cells))
+    # Each hour of the week, in time order; an interval marks the hours it covers whole.
+    hours = [datetime.combine(day, time(hour), zone) for day in days for hour in range(24)]
+    present: list[set[int]] = [set() for _ in hours]
+    for member, begin, finish in shift_intervals(rota, start, end):
+        index = bisect_left(hours, begin)
+        while index < len(hours) and hours[index] + timedelta(hours=1) <= finish:
+            present[index].add(member)
+            index += 1
+    rows = [
+        (hour, [[members[m] for m in sorted(present[day * 24 + hour]) if m in members] for day in range(7)])
+        for hour in range(24)
+    ]
     covered_by: dict[int, list[bool]] = {}
     by_channel = []
     for channel in sorted(channels.values(), key=lambda c: (c.name, c.pk)):
