@@ -6,12 +6,14 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from channels.models import Channel
 from core import roles
 from core.pages import role_required
 from teams import forms
@@ -33,7 +35,8 @@ ROWS = {
 @can_read
 def team_list(request):
     now = timezone.now()
-    teams = list(Team.objects.prefetch_related("channels"))
+    # Channel names only: their credentials are not decrypted to be shown.
+    teams = list(Team.objects.prefetch_related(Prefetch("channels", queryset=Channel.objects.only("pk", "name"))))
     now_by_team = teams_now(teams=teams, now=now)
     teams = [(team, now_by_team[team.pk]) for team in teams]
     return render(request, "teams/list.html", {"teams": teams, "now": now})

@@ -70,8 +70,9 @@ def teams_now(*, teams: Iterable[Team], now: datetime) -> dict[int, list[MemberN
 class RotaWeek:
     monday: date
     days: list[date]
-    # rows of (hour, [cell per day]); a cell is the list of members covering that whole hour
-    rows: list[tuple[int, list[list[Member]]]]
+    # rows of (hour, [cell per day]); a cell lists the members covering that whole hour,
+    # each as (full name, first name)
+    rows: list[tuple[int, list[list[tuple[str, str]]]]]
     coverage_by_channel: list[tuple[Channel, float]]
     gaps_next_7_days: list[tuple[datetime, datetime]]
     # The team's rota rows to list (each with its member): all weekly shifts, extra
@@ -95,9 +96,11 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
     through = Team.channels.through
     attending: dict[int, list[Team]] = {}
     channels: dict[int, Channel] = {}
-    for link in through.objects.filter(
-        channel_id__in=through.objects.filter(team_id=team.pk).values("channel_id")
-    ).select_related("channel", "team"):
+    for link in (
+        through.objects.filter(channel_id__in=through.objects.filter(team_id=team.pk).values("channel_id"))
+        .select_related("channel", "team")
+        .defer("channel__credentials")
+    ):
         channels[link.channel_id] = link.channel
         attending.setdefault(link.channel_id, []).append(link.team)
     involved = {team.pk: team} | {t.pk: t for teams in attending.values() for t in teams}
@@ -117,8 +120,9 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
         while index < len(hours) and hours[index] + timedelta(hours=1) <= finish:
             present[index].add(member)
             index += 1
+    labels = {pk: (str(m), m.user.first_name or m.user.username) for pk, m in members.items()}
     rows = [
-        (hour, [[members[m] for m in sorted(present[day * 24 + hour]) if m in members] for day in range(7)])
+        (hour, [[labels[m] for m in sorted(present[day * 24 + hour]) if m in labels] for day in range(7)])
         for hour in range(24)
     ]
     covered_by: dict[int, list[bool]] = {}
