@@ -46,7 +46,7 @@ def teams_now(*, teams: Iterable[Team], now: datetime) -> dict[int, list[MemberN
     load = dict(
         Conversation.objects.filter(assignee_id__in=users, status__in=OPEN)
         .values("assignee_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone
         .order_by()
         .values_list("assignee_id", "n")
     )

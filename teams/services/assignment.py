@@ -144,7 +144,7 @@ def _open_load(user_ids) -> dict[int, int]:
     return dict(
         Conversation.objects.filter(assignee_id__in=user_ids, status__in=OPEN)
         .values("assignee_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone
         .order_by()
         .values_list("assignee_id", "n")
     )
