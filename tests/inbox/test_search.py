@@ -30,6 +30,8 @@ def found(q: str, status: str = "any") -> set[int]:
 
 
 def thread(channel, body: str, **fields) -> Conversation:
+    # A fixed name: a random one ("Domingo", "Paz") could match the words searched.
+    fields.setdefault("contact", ContactFactory(channel=channel, display_name="Ana Ruiz"))
     conversation = ConversationFactory(channel=channel, **fields)
     InboundMessageFactory(conversation=conversation, body=body)
     return conversation
