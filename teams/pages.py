@@ -96,6 +96,13 @@ def rota(request, pk: int):
         for form in row_forms.values():
             if "member" in form.fields:
                 form.fields["member"].choices = choices
+    for kind, rows in (
+        ("shift", week.shifts),
+        ("extra", week.extras),
+        ("absence", week.absences),
+        ("holiday", week.holidays),
+    ):
+        _with_delete_urls(team, kind, rows)
     return render(
         request,
         "teams/rota.html",
@@ -112,6 +119,13 @@ def rota(request, pk: int):
             "can_manage_rota": roles.can_manage_rota(request.user),
         },
     )
+
+
+def _with_delete_urls(team: Team, kind: str, rows) -> None:
+    """Each row's delete address, from one ``reverse`` per kind rather than one per row."""
+    head, tail = reverse("teams:row-delete", args=[team.pk, kind, 0]).rsplit("/0/", 1)
+    for row in rows:
+        row.delete_url = f"{head}/{row.pk}/{tail}"
 
 
 @require_POST
