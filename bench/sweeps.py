@@ -5,7 +5,7 @@ What it does, printing as it goes:
    messages in 300,000 conversations, 20 channels, 90 days), Django set up
    in-process against it, Redis db 7, Celery tasks run eagerly;
 2. for each sweep the beat runs — the rota tick (shift handover and team queue
-   drain for every team, the services ``teams.tasks.rota_tick_task`` calls),
+   drain for every team, ``teams.services.assignment.rota_tick``, which ``rota_tick_task`` calls),
    ``crisis_detect``, ``sla_sweep`` and ``conversations_escalate`` on an empty
    list — runs it once to settle (whatever was due is done then), then times
    five more runs and takes the median;
@@ -35,15 +35,10 @@ def say(message: str) -> None:
 
 
 def rota_tick() -> dict:
-    """What ``rota_tick_task`` does, through the services directly."""
-    from teams.models import Team
-    from teams.services.assignment import shift_handover, team_queue_drain
+    """What ``rota_tick_task`` does: the service it calls."""
+    from teams.services.assignment import rota_tick
 
-    handed = assigned = 0
-    for team in Team.objects.all():
-        handed += len(shift_handover(team=team).assigned)
-        assigned += len(team_queue_drain(team=team).assigned)
-    return {"handed_over": handed, "assigned_from_queue": assigned}
+    return rota_tick()
 
 
 def crisis() -> int:

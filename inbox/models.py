@@ -3,6 +3,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import Channel
@@ -48,12 +49,14 @@ class Contact(UndeletableModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="contact_unique_per_channel")]
+        # "@handle" in the inbox search matches a handle exactly, whatever the case.
         indexes = [
+            models.Index(Upper("handle"), name="contact_handle_idx"),
             models.Index(
                 fields=["id"],
                 condition=models.Q(profile_fetched_at__isnull=True, display_name=""),
                 name="contact_profile_owed_idx",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +174,26 @@ class Conversation(UndeletableModel):
             ),
             models.Index(fields=["sla_warn_at"], condition=models.Q(sla_state="ok"), name="conversation_sla_warn_idx"),
             models.Index(fields=["id"], condition=models.Q(sla_escalation_owed=True), name="conversation_esc_owed_idx"),
+            # Open work only: the inbox's counts (per status, channel, assignee, deadline) never read history.
+            models.Index(
+                fields=["status", "channel", "assignee", "sla_state"],
+                condition=models.Q(status__in=["new", "open", "waiting"]),
+                name="conversation_open_idx",
+            ),
+            # The team queues: open and unassigned, by team and by channel.
+            models.Index(
+                fields=["team", "channel"],
+                condition=models.Q(assignee__isnull=True, status__in=["new", "open", "waiting"]),
+                name="conversation_unassigned_idx",
+            ),
+            # The handover's question: what awaits an answer with whom, on which channel.
+            models.Index(
+                fields=["assignee", "channel"],
+                condition=models.Q(status__in=["new", "open"], waiting_since__isnull=False),
+                name="conversation_awaiting_idx",
+            ),
+            # The inbox's sort orders and the search index are PostgreSQL-only (NULLS LAST,
+            # GIN): migration 0010 creates them.
         ]
 
     def __str__(self) -> str:

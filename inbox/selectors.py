@@ -1,16 +1,40 @@
-"""Reads of the inbox, shared by the pages and the API."""
+"""Reads of the inbox, shared by the pages and the API.
+
+Nothing here grows with history. Lists are read a page at a time by keyset
+(the sort key of the last row shown, not an offset), each sort served by an
+index (migration 0010); counts read only open work, through a partial index;
+search reads a per-conversation full-text document through a GIN index and
+counts at most ``SEARCH_CAP`` matches.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from inbox.models import Conversation
+from inbox.models import Conversation, Message
 
 SCOPES = ("all", "mine", "unassigned", "late")
 LATE = (Conversation.SlaState.AT_RISK, Conversation.SlaState.BREACHED)
 OPEN_STATUSES = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
+PAGE_SIZE = 25
+# Beyond this many matches a search says "more than 1,000" instead of counting them all.
+SEARCH_CAP = 1000
+
+# Sort orders: (field, descending); NULLs always last; ``id`` last, so every key is unique.
+# The work queue: nearest deadline, then oldest unanswered, then newest activity.
+QUEUE_ORDER = (("sla_due_at", False), ("waiting_since", False), ("last_inbound_at", True), ("id", True))
+# Search results: newest activity first.
+NEWEST_ORDER = (("last_inbound_at", True), ("id", True))
 
 
 @dataclass(frozen=True)
@@ -34,40 +58,200 @@ class InboxFilters:
             channel = int(params.get("channel") or 0) or None
         except ValueError:
             channel = None
-        return cls(status=status, channel=channel, scope=scope, q=params.get("q", "").strip()[:200])
+        # PostgreSQL text cannot hold NUL: a "%00" in the address must not reach it.
+        q = params.get("q", "").replace("\x00", "").strip()[:200]
+        return cls(status=status, channel=channel, scope=scope, q=q)
+
+    def query(self, **changes) -> str:
+        """These filters (with ``changes``) as a query string, without empty values."""
+        filters = replace(self, **changes)
+        params = {"scope": filters.scope, "status": filters.status, "channel": filters.channel or "", "q": filters.q}
+        return urlencode({k: v for k, v in params.items() if v and not (k == "scope" and v == "all")})
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of a list: its rows and the cursors of the pages either side (None at the ends)."""
+
+    items: list[Conversation]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+# --- Lists ----------------------------------------------------------------------------------
 
 
 def conversation_list(*, user, filters: InboxFilters) -> QuerySet[Conversation]:
-    """Conversations matching ``filters``: nearest deadline first, then oldest unanswered, then newest activity."""
-    qs = _scoped(user, filters, with_status=True)
-    return qs.select_related("channel", "contact", "assignee", "category").order_by(
-        F("sla_due_at").asc(nulls_last=True),
-        F("waiting_since").asc(nulls_last=True),
-        F("last_inbound_at").desc(nulls_last=True),
-        "-id",
+    """Conversations matching ``filters`` in their list order: the work queue's
+    (nearest deadline, oldest unanswered, newest activity), or newest first when searching."""
+    return _listed(_scoped(user, filters, with_status=True)).order_by(*_ordering(_order(filters)))
+
+
+def _listed(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    # A list never needs the channels' credentials: not decrypted for each row.
+    return qs.select_related("channel", "contact", "assignee", "category").defer("channel__credentials")
+
+
+def conversation_page(
+    *, user, filters: InboxFilters, after: str | None = None, before: str | None = None, size: int = PAGE_SIZE
+) -> InboxPage:
+    """The ``size`` conversations after the cursor ``after`` (or before ``before``;
+    the first page without either). A cursor that does not parse is ignored."""
+    order = _order(filters)
+    qs = _listed(_scoped(user, filters, with_status=True))
+    after_key, before_key = _decode(after, order), _decode(before, order)
+    if before_key is not None and after_key is None:
+        rows = list(
+            qs.filter(_beyond(order, before_key, backwards=True)).order_by(*_ordering(order, backwards=True))[
+                : size + 1
+            ]
+        )
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        return InboxPage(
+            items=rows,
+            next_cursor=_encode(rows[-1], order) if rows else None,
+            previous_cursor=_encode(rows[0], order) if rows and more else None,
+        )
+    if after_key is not None:
+        qs = qs.filter(_beyond(order, after_key, backwards=False))
+    rows = list(qs.order_by(*_ordering(order))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return InboxPage(
+        items=rows,
+        next_cursor=_encode(rows[-1], order) if rows and more else None,
+        previous_cursor=_encode(rows[0], order) if rows and after_key is not None else None,
     )
 
 
-def conversation_counts(*, user, filters: InboxFilters) -> dict[str, int]:
-    """How many conversations each status has, within the other filters."""
+def _order(filters: InboxFilters) -> tuple[tuple[str, bool], ...]:
+    return NEWEST_ORDER if filters.q else QUEUE_ORDER
+
+
+def _ordering(order, *, backwards: bool = False) -> list:
+    out = []
+    for field, descending in order:
+        if field == "id":
+            out.append(F("id").asc() if descending == backwards else F("id").desc())
+        else:
+            nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+            out.append(F(field).desc(**nulls) if descending != backwards else F(field).asc(**nulls))
+    return out
+
+
+def _beyond(order, key: list, *, backwards: bool) -> Q:
+    """Rows strictly after ``key`` in ``order`` (NULLs last), or strictly before it.
+
+    Built from the last field up, nested as ``strict₁ OR (equal₁ AND (strict₂ OR …))``
+    so the equalities on the leading fields stay plain conditions the index serves."""
+    condition: Q | None = None
+    for (field, descending), value in reversed(list(zip(order, key, strict=True))):
+        upward = descending == backwards  # rows beyond have a larger value
+        if value is None:
+            equal = Q(**{f"{field}__isnull": True})
+            # NULLs sort last: nothing is beyond them going forward, every value is going back.
+            strict = Q(**{f"{field}__isnull": False}) if backwards else None
+        else:
+            equal = Q(**{field: value})
+            strict = Q(**{f"{field}__{'gt' if upward else 'lt'}": value})
+            if not backwards and field != "id":
+                strict |= Q(**{f"{field}__isnull": True})
+        if condition is None:
+            condition = strict if strict is not None else Q(pk__in=[])
+        else:
+            rest = equal & condition
+            condition = rest if strict is None else strict | rest
+    return condition if condition is not None else Q(pk__in=[])
+
+
+def _encode(row: Conversation, order) -> str:
+    values = []
+    for field, _descending in order:
+        value = getattr(row, field)
+        values.append(value.isoformat() if isinstance(value, datetime) else value)
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None, order) -> list | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, list) or len(values) != len(order):
+            return None
+        key: list = []
+        for (field, _descending), value in zip(order, values, strict=True):
+            if field == "id":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    return None
+                key.append(value)
+            else:
+                key.append(None if value is None else datetime.fromisoformat(value))
+        return key
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+
+
+# --- Counts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """How many conversations each status tab holds. ``None``: not counted (the
+    resolved tab, which only grows; or every tab when a search matches more than ``SEARCH_CAP``)."""
+
+    by_status: dict[str, int | None]
+    active: int | None
+    # The sidebar's open conversations: all, mine, unassigned, late (whatever the filters).
+    scopes: dict[str, int]
+    capped: bool = False
+
+
+def conversation_counts(*, user, filters: InboxFilters) -> InboxCounts:
+    """Open conversations per status within the other filters, and the sidebar's
+    counts, in one query over the partial index on open work. A search counts its
+    matches in every status, up to ``SEARCH_CAP``."""
     qs = _scoped(user, filters, with_status=False)
-    rows = qs.values("status").annotate(n=Count("id"))
-    counts = {status: 0 for status in Conversation.Status.values}
-    for row in rows:
-        counts[row["status"]] = row["n"]
-    counts["active"] = sum(counts[s] for s in OPEN_STATUSES)
-    return counts
+    if filters.q:
+        found = Counter(qs.values_list("status", flat=True)[: SEARCH_CAP + 1])
+        scopes = scope_counts(user=user)
+        if sum(found.values()) > SEARCH_CAP:
+            return InboxCounts(
+                by_status=dict.fromkeys(Conversation.Status.values), active=None, scopes=scopes, capped=True
+            )
+        found_by_status: dict[str, int | None] = {status: found[status] for status in Conversation.Status.values}
+        active = sum(found[s] for s in OPEN_STATUSES)
+        return InboxCounts(by_status=found_by_status, active=active, scopes=scopes)
+    within = _filtered(Q(), user, filters)
+    totals = Conversation.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        **{status: Count("status", filter=within & Q(status=status)) for status in OPEN_STATUSES},
+        **_scope_aggregates(user),
+    )
+    by_status: dict[str, int | None] = {status: totals[status] for status in OPEN_STATUSES}
+    by_status[Conversation.Status.RESOLVED] = None
+    return InboxCounts(
+        by_status=by_status,
+        active=sum(by_status[s] or 0 for s in OPEN_STATUSES),
+        scopes={scope: totals[f"scope_{scope}"] for scope in SCOPES},
+    )
+
+
+def _scope_aggregates(user) -> dict[str, Count]:
+    # COUNT(status), not COUNT(id): every column read is in the partial index, so
+    # PostgreSQL counts from the index alone.
+    return {
+        "scope_all": Count("status"),
+        "scope_mine": Count("status", filter=Q(assignee=user)),
+        "scope_unassigned": Count("status", filter=Q(assignee__isnull=True)),
+        "scope_late": Count("status", filter=Q(sla_state__in=LATE)),
+    }
 
 
 def scope_counts(*, user) -> dict[str, int]:
-    """Open conversations: all, mine, unassigned (for the sidebar)."""
-    open_qs = Conversation.objects.filter(status__in=OPEN_STATUSES)
-    return open_qs.aggregate(
-        all=Count("id"),
-        mine=Count("id", filter=Q(assignee=user)),
-        unassigned=Count("id", filter=Q(assignee__isnull=True)),
-        late=Count("id", filter=Q(sla_state__in=LATE)),
-    )
+    """Open conversations: all, mine, unassigned, late (for the sidebar)."""
+    totals = Conversation.objects.filter(status__in=OPEN_STATUSES).aggregate(**_scope_aggregates(user))
+    return {scope: totals[f"scope_{scope}"] for scope in SCOPES}
 
 
 def conversation_detail(*, pk: int) -> Conversation:
@@ -94,30 +278,112 @@ def conversation_thread(*, conversation: Conversation):
 
 
 def _scoped(user, filters: InboxFilters, *, with_status: bool) -> QuerySet[Conversation]:
-    qs = Conversation.objects.all()
+    qs: QuerySet[Conversation] = Conversation.objects.all()
     if with_status:
         if filters.status == "":
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif filters.status != "any":
             qs = qs.filter(status=filters.status)
-    if filters.channel:
-        qs = qs.filter(channel_id=filters.channel)
-    if filters.scope == "mine":
-        qs = qs.filter(assignee=user)
-    elif filters.scope == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.scope == "late":
-        qs = qs.filter(sla_state__in=LATE)
+            if filters.status == Conversation.Status.RESOLVED and filters.scope == "late":
+                return qs.none()  # a resolved conversation has no deadline left
+    qs = qs.filter(_filtered(Q(), user, filters))
     if filters.q:
-        match = (
-            Q(contact__display_name__icontains=filters.q)
-            | Q(contact__handle__icontains=filters.q)
-            | Q(contact__email__icontains=filters.q)
-            | Q(subject__icontains=filters.q)
+        qs = _search(qs, search_terms(filters.q))
+    return qs
+
+
+def _filtered(condition: Q, user, filters: InboxFilters) -> Q:
+    """``condition`` and the channel and scope filters."""
+    if filters.channel:
+        condition &= Q(channel_id=filters.channel)
+    if filters.scope == "mine":
+        condition &= Q(assignee=user)
+    elif filters.scope == "unassigned":
+        condition &= Q(assignee__isnull=True)
+    elif filters.scope == "late":
+        condition &= Q(sla_state__in=LATE)
+    return condition
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A search box's text, parsed: every part must match.
+
+    - words: match the start of a word (``pedid`` finds «pedido»), accents and case ignored;
+    - phrases (``"sin gluten"``): these words, in this order, next to each other;
+    - handles (``@lucia_1``): a contact's handle exactly (case ignored);
+    - e-mail addresses: a contact's address exactly."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    handles: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases or self.handles or self.emails)
+
+    def tsquery(self) -> str:
+        """The terms as a PostgreSQL ``tsquery`` (before ``unaccent``); "" without text terms."""
+        parts = [f"'{word}':*" for word in self.words]
+        parts += ["(" + " <-> ".join(f"'{w}'" for w in phrase) + ")" for phrase in self.phrases]
+        parts += [f"'{email}'" for email in self.emails]
+        return " & ".join(parts)
+
+
+_CHUNK = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"[^\W_]+")
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_HANDLE = re.compile(r"^@([\w.]+)$")
+
+
+def search_terms(text: str) -> SearchTerms:
+    words: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    handles: list[str] = []
+    emails: list[str] = []
+    for quoted, bare in _CHUNK.findall(text):
+        if quoted:
+            phrase = tuple(_WORD.findall(quoted.lower()))
+            if len(phrase) > 1:
+                phrases.append(phrase)
+            else:
+                words.extend(phrase)
+        elif handle := _HANDLE.match(bare):
+            handles.append(handle.group(1))
+        elif _EMAIL.match(bare):
+            emails.append(bare.lower())
+        else:
+            words.extend(_WORD.findall(bare.lower()))
+    return SearchTerms(words=tuple(words), phrases=tuple(phrases), handles=tuple(handles), emails=tuple(emails))
+
+
+def _search(qs: QuerySet[Conversation], terms: SearchTerms) -> QuerySet[Conversation]:
+    if not terms:
+        return qs.none()
+    for handle in terms.handles:
+        qs = qs.filter(contact__handle__iexact=handle)
+    if connection.vendor == "postgresql":
+        tsquery = terms.tsquery()
+        if tsquery:
+            qs = qs.filter(
+                RawSQL(
+                    "inbox_conversation.search_document @@ to_tsquery('simple'::regconfig, mostrador_unaccent(%s))",
+                    [tsquery],
+                    output_field=BooleanField(),
+                )
+            )
+        return qs
+    # The embedded SQLite default: every term anywhere, with LIKE (accents not folded).
+    for text in [*terms.words, *(" ".join(p) for p in terms.phrases), *terms.emails]:
+        in_messages = Message.objects.filter(body__icontains=text).values("conversation_id")
+        qs = qs.filter(
+            Q(contact__display_name__icontains=text)
+            | Q(contact__handle__icontains=text)
+            | Q(contact__email__icontains=text)
+            | Q(subject__icontains=text)
+            | Q(pk__in=in_messages)
         )
-        # Text its author removed on the network is kept for the record but not searched.
-        with_text = Conversation.objects.filter(
-            messages__body__icontains=filters.q, messages__removed_at__isnull=True
-        ).values("pk")
-        qs = qs.filter(match | Q(pk__in=with_text))
     return qs

@@ -4,11 +4,14 @@ import mimetypes
 
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,19 +30,47 @@ from inbox.services import replies as reply_services
 @role_required(roles.can_view_inbox)
 def inbox_list(request):
     filters = selectors.InboxFilters.from_params(request.GET)
-    page = Paginator(selectors.conversation_list(user=request.user, filters=filters), 25).get_page(
-        request.GET.get("page")
+    page = selectors.conversation_page(
+        user=request.user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before")
     )
+    counts = selectors.conversation_counts(user=request.user, filters=filters)
+    _time_labels(page.items)
+    tabs = [("", _("Active"), counts.active)]
+    tabs += [(value, label, counts.by_status[value]) for value, label in Conversation.Status.choices]
     context = {
         "filters": filters,
         "page": page,
-        "counts": selectors.conversation_counts(user=request.user, filters=filters),
-        "scopes": selectors.scope_counts(user=request.user),
-        "channels": Channel.objects.all(),
-        "statuses": Conversation.Status.choices,
+        "counts": counts,
+        "tabs": [
+            {"status": value, "label": label, "count": count, "query": filters.query(status=value)}
+            for value, label, count in tabs
+        ],
+        "query": filters.query(),
+        "scopes": counts.scopes,
+        "channels": Channel.objects.only("pk", "name"),
     }
     template = "inbox/_list_results.html" if request.htmx and request.htmx.target == "results" else "inbox/list.html"
     return render(request, template, context)
+
+
+def _time_labels(conversations) -> None:
+    """Give each row of the list the texts of its deadline and waiting time, in
+    Python: the same words ``inbox/_sla.html`` and the row would build with filters
+    and translation blocks, at a fraction of the cost (they were a third of the
+    list's rendering)."""
+    for c in conversations:
+        c.sla_label = c.waiting_label = c.activity_label = ""
+        if c.sla_due_at and c.sla_state != Conversation.SlaState.NONE:
+            when = naturaltime(c.sla_due_at)
+            overdue = c.sla_state == Conversation.SlaState.BREACHED
+            c.sla_label = (_("overdue since %(when)s") if overdue else _("due %(when)s")) % {"when": when}
+            c.sla_title = f"{_('Reply deadline')}: {date_filter(c.sla_due_at, 'j M Y, H:i')}"
+            c.sla_due_iso = date_filter(c.sla_due_at, "c")
+        if c.waiting_since:
+            c.waiting_label = _("waiting %(since)s") % {"since": naturaltime(c.waiting_since)}
+            c.waiting_title = localize(template_localtime(c.waiting_since))
+        elif c.last_inbound_at:
+            c.activity_label = naturaltime(c.last_inbound_at)
 
 
 @role_required(roles.can_view_inbox)

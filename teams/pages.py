@@ -7,17 +7,19 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from channels.models import Channel
 from core import roles
 from core.pages import role_required
 from teams import forms
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-from teams.selectors import rota_week, team_now
+from teams.selectors import rota_week, teams_now
 
 can_read = role_required(roles.can_view_inbox)
 can_edit = role_required(roles.can_manage_rota)
@@ -34,7 +36,10 @@ ROWS = {
 @can_read
 def team_list(request):
     now = timezone.now()
-    teams = [(team, team_now(team=team, now=now)) for team in Team.objects.prefetch_related("channels")]
+    # Channel names only: their credentials are not decrypted to be shown.
+    teams = list(Team.objects.prefetch_related(Prefetch("channels", queryset=Channel.objects.only("pk", "name"))))
+    now_by_team = teams_now(teams=teams, now=now)
+    teams = [(team, now_by_team[team.pk]) for team in teams]
     return render(request, "teams/list.html", {"teams": teams, "now": now})
 
 
@@ -72,7 +77,7 @@ def _monday(request, team: Team) -> date:
 def rota(request, pk: int):
     if request.method == "POST" and not roles.can_manage_rota(request.user):
         raise PermissionDenied
-    team = get_object_or_404(Team.objects.prefetch_related("channels__teams"), pk=pk)
+    team = get_object_or_404(Team, pk=pk)
     monday = _monday(request, team)
     bound = request.method == "POST"
     kind = request.POST.get("row") if bound else None
@@ -88,6 +93,19 @@ def rota(request, pk: int):
         flash.success(request, _("Rota updated."))
         return redirect(f"{request.path}?week={monday:%Y-%m-%d}")
     week = rota_week(team=team, monday=monday, now=timezone.now())
+    if not bound:
+        # The member lists of the forms, from the members the week already read.
+        choices = [("", "---------"), *((m.pk, str(m)) for m in week.members)]
+        for form in row_forms.values():
+            if "member" in form.fields:
+                form.fields["member"].choices = choices
+    for kind, rows in (
+        ("shift", week.shifts),
+        ("extra", week.extras),
+        ("absence", week.absences),
+        ("holiday", week.holidays),
+    ):
+        _with_delete_urls(team, kind, rows)
     return render(
         request,
         "teams/rota.html",
@@ -95,15 +113,22 @@ def rota(request, pk: int):
             "team": team,
             "week": week,
             "forms": row_forms,
-            "shifts": Shift.objects.filter(team=team).select_related("member__user"),
-            "extras": ExtraShift.objects.filter(team=team, ends_at__gte=timezone.now()).select_related("member__user"),
-            "absences": Absence.objects.filter(member__teams=team, last_day__gte=monday).select_related("member__user"),
-            "holidays": PublicHoliday.objects.filter(team=team, date__gte=monday),
+            "shifts": week.shifts,
+            "extras": week.extras,
+            "absences": week.absences,
+            "holidays": week.holidays,
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "can_manage_rota": roles.can_manage_rota(request.user),
         },
     )
+
+
+def _with_delete_urls(team: Team, kind: str, rows) -> None:
+    """Each row's delete address, from one ``reverse`` per kind rather than one per row."""
+    head, tail = reverse("teams:row-delete", args=[team.pk, kind, 0]).rsplit("/0/", 1)
+    for row in rows:
+        row.delete_url = f"{head}/{row.pk}/{tail}"
 
 
 @require_POST

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, prefetch_related_objects
 
 from channels.models import Channel
 from inbox.models import Conversation
-from teams.models import Member, Team
+from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from teams.rota import coverage, on_shift, shift_ends, shift_intervals
-from teams.services.rota import rota_load
+from teams.services.rota import rota_rows, rotas_from_rows, rotas_load
 
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
 
@@ -27,65 +29,130 @@ class MemberNow:
 
 def team_now(*, team: Team, now: datetime) -> list[MemberNow]:
     """Each member of the team: open workload, and whether they are on shift now and until when."""
-    rota = rota_load(team=team, start=now, end=now + timedelta(days=1))
-    working = on_shift(rota, now)
-    members = list(
-        team.members.select_related("user").annotate(
-            open_count=Count("user__assigned_conversations", filter=Q(user__assigned_conversations__status__in=OPEN))
-        )
+    return teams_now(teams=[team], now=now)[team.pk]
+
+
+def teams_now(*, teams: Iterable[Team], now: datetime) -> dict[int, list[MemberNow]]:
+    """team id → ``team_now`` of each team, in a fixed number of queries however many
+    teams and members: one for the members, four for the rotas, one for the open loads
+    (read from the index on assignee and status, never from resolved history)."""
+    teams = list(teams)
+    # Fetched afresh: a team may come with its members prefetched without their users.
+    prefetch_related_objects(
+        teams, Prefetch("members", queryset=Member.objects.select_related("user"), to_attr="members_now")
     )
-    return [
-        MemberNow(
-            member=m,
-            open_count=m.open_count,
-            on_shift=m.pk in working and not m.away,
-            shift_ends_at=shift_ends(rota, m.pk, now) if m.pk in working else None,
-        )
-        for m in members
-    ]
+    rotas = rotas_load(teams=teams, start=now, end=now + timedelta(days=1))
+    users = {m.user_id for team in teams for m in team.members_now}  # type: ignore[attr-defined]
+    load = dict(
+        Conversation.objects.filter(assignee_id__in=users, status__in=OPEN)
+        .values("assignee_id")
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone
+        .order_by()
+        .values_list("assignee_id", "n")
+    )
+    out = {}
+    for team in teams:
+        rota = rotas[team.pk]
+        working = on_shift(rota, now)
+        out[team.pk] = [
+            MemberNow(
+                member=m,
+                open_count=load.get(m.user_id, 0),
+                on_shift=m.pk in working and not m.away,
+                shift_ends_at=shift_ends(rota, m.pk, now) if m.pk in working else None,
+            )
+            for m in team.members_now  # type: ignore[attr-defined]
+        ]
+    return out
 
 
 @dataclass(frozen=True)
 class RotaWeek:
     monday: date
     days: list[date]
-    # rows of (hour, [cell per day]); a cell is the list of members covering that whole hour
-    rows: list[tuple[int, list[list[Member]]]]
+    # rows of (hour, [cell per day]); a cell lists the members covering that whole hour,
+    # each as (full name, first name)
+    rows: list[tuple[int, list[list[tuple[str, str]]]]]
     coverage_by_channel: list[tuple[Channel, float]]
     gaps_next_7_days: list[tuple[datetime, datetime]]
+    # The team's rota rows to list (each with its member): all weekly shifts, extra
+    # shifts not over yet, absences and holidays from this week on; and its members.
+    shifts: list[Shift] = field(default_factory=list)
+    extras: list[ExtraShift] = field(default_factory=list)
+    absences: list[Absence] = field(default_factory=list)
+    holidays: list[PublicHoliday] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
 
 
 def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
+    """The week's grid, each channel's coverage (by every team that attends it), the
+    gaps of the coming 7 days and the rota's rows, in three queries however many
+    channels, teams and members: the channels with their teams, the rota rows of
+    every team involved, and the members named."""
     zone = ZoneInfo(team.time_zone)
     start = datetime.combine(monday, time(0), zone)
     end = datetime.combine(monday + timedelta(days=7), time(0), zone)
-    rota = rota_load(team=team, start=start, end=end)
-    intervals = shift_intervals(rota, start, end)
-    members = {m.pk: m for m in team.members.select_related("user")}
+    since = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+    through = Team.channels.through
+    attending: dict[int, list[Team]] = {}
+    channels: dict[int, Channel] = {}
+    for link in (
+        through.objects.filter(channel_id__in=through.objects.filter(team_id=team.pk).values("channel_id"))
+        .select_related("channel", "team")
+        .defer("channel__credentials")
+    ):
+        channels[link.channel_id] = link.channel
+        attending.setdefault(link.channel_id, []).append(link.team)
+    involved = {team.pk: team} | {t.pk: t for teams in attending.values() for t in teams}
+    found = rota_rows(team_ids=list(involved), since=min(start, since))
+    rotas = rotas_from_rows(teams=involved.values(), rows=found)
+    rota = rotas[team.pk]
+    team_members = found.members.get(team.pk, set())
+    rows: list = [*found.shifts, *found.extras]
+    named = team_members | {r.member_id for r in rows if r.team_id == team.pk}
+    members = {m.pk: m for m in Member.objects.filter(pk__in=named).select_related("user")}
+
     days = [monday + timedelta(days=n) for n in range(7)]
-    rows = []
-    for hour in range(24):
-        cells = []
-        for day in days:
-            cell_start = datetime.combine(day, time(hour), zone)
-            cell_end = cell_start + timedelta(hours=1)
-            present = sorted(
-                {m for m, begin, finish in intervals if begin <= cell_start and finish >= cell_end},
-            )
-            cells.append([members[m] for m in present if m in members])
-        rows.append((hour, cells))
+    # Each hour of the week, in time order; an interval marks the hours it covers whole.
+    hours = [datetime.combine(day, time(hour), zone) for day in days for hour in range(24)]
+    present: list[set[int]] = [set() for _ in hours]
+    for member, begin, finish in shift_intervals(rota, start, end):
+        index = bisect_left(hours, begin)
+        while index < len(hours) and hours[index] + timedelta(hours=1) <= finish:
+            present[index].add(member)
+            index += 1
+    labels = {pk: (str(m), m.user.first_name or m.user.username) for pk, m in members.items()}
+    rows = [
+        (hour, [[labels[m] for m in sorted(present[day * 24 + hour]) if m in labels] for day in range(7)])
+        for hour in range(24)
+    ]
+    covered_by: dict[int, list[bool]] = {}
     by_channel = []
-    for channel in team.channels.order_by("name"):
+    for channel in sorted(channels.values(), key=lambda c: (c.name, c.pk)):
         slots = None
-        for other in channel.teams.all():
-            other_slots = coverage(rota_load(team=other, start=start, end=end), start, end).covered
+        for other in attending[channel.pk]:
+            if other.pk not in covered_by:
+                covered_by[other.pk] = coverage(rotas[other.pk], start, end).covered
+            other_slots = covered_by[other.pk]
             slots = other_slots if slots is None else [a or b for a, b in zip(slots, other_slots, strict=True)]
         covered = sum(slots) if slots else 0
         by_channel.append((channel, round(100 * covered / len(slots), 1) if slots else 0.0))
-    since = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
-    upcoming = coverage(
-        rota_load(team=team, start=since, end=since + timedelta(days=7)), since, since + timedelta(days=7)
-    )
+    upcoming = coverage(rota, since, since + timedelta(days=7))
+
+    def named_rows(items):
+        for item in items:
+            item.member = members[item.member_id]
+        return items
+
     return RotaWeek(
-        monday=monday, days=days, rows=rows, coverage_by_channel=by_channel, gaps_next_7_days=upcoming.gaps()
+        monday=monday,
+        days=days,
+        rows=rows,
+        coverage_by_channel=by_channel,
+        gaps_next_7_days=upcoming.gaps(),
+        shifts=named_rows([s for s in found.shifts if s.team_id == team.pk]),
+        extras=named_rows([x for x in found.extras if x.team_id == team.pk and x.ends_at >= now]),
+        absences=named_rows([a for a in found.absences if a.member_id in team_members and a.last_day >= monday]),
+        holidays=[h for h in found.holidays if h.team_id == team.pk and h.date >= monday],
+        members=sorted((members[m] for m in team_members), key=lambda m: m.user.username),
     )

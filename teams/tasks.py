@@ -2,8 +2,7 @@
 
 from celery import shared_task
 
-from teams.models import Team
-from teams.services.assignment import conversations_assign, shift_handover, team_queue_drain
+from teams.services.assignment import conversations_assign, rota_tick
 from teams.services.coverage import rota_gaps_warn
 
 
@@ -16,11 +15,7 @@ def conversations_assign_task(conversation_ids: list[int]) -> int:
 def rota_tick_task() -> dict:
     """Every minute: hand over what is left with people whose shift ended, then
     give the queue to whoever started one."""
-    handed = assigned = 0
-    for team in Team.objects.all():
-        handed += len(shift_handover(team=team).assigned)
-        assigned += len(team_queue_drain(team=team).assigned)
-    return {"handed_over": handed, "assigned_from_queue": assigned}
+    return rota_tick()
 
 
 @shared_task

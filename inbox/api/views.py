@@ -5,7 +5,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from core.permissions import CanAssign, CanReply, IsStaffRole
 from inbox import selectors
@@ -28,14 +30,37 @@ FILTER_PARAMETERS = [
     OpenApiParameter("status", str, description="new, open, waiting, resolved or any (default: not resolved)"),
     OpenApiParameter("channel", int, description="channel id"),
     OpenApiParameter("scope", str, enum=list(selectors.SCOPES)),
-    OpenApiParameter("q", str, description="search in contact and message text"),
+    OpenApiParameter(
+        "q",
+        str,
+        description='search contacts, subjects and message text: words by their start, "a phrase", @handle',
+    ),
+    OpenApiParameter("after", str, description="cursor: the page after (the `next` link carries it)"),
+    OpenApiParameter("before", str, description="cursor: the page before (the `previous` link carries it)"),
 ]
+API_PAGE_SIZE = 50
+
+
+class KeysetPagination(BasePagination):
+    """How the conversation list pages, for the schema: ``next`` and ``previous``
+    links with a cursor and the page's ``results``, no count (``list`` pages by
+    itself with ``selectors.conversation_page``)."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
 
 
 class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
     """Conversations of the unified inbox. Nothing here deletes: there is no delete."""
 
     permission_classes = [IsStaffRole]
+    # Keyset pages (``next``/``previous`` links with a cursor), not offsets: see ``list``.
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         filters = selectors.InboxFilters.from_params(self.request.query_params)
@@ -51,9 +76,29 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
         conversation.thread = list(selectors.conversation_thread(conversation=conversation))
         return conversation
 
-    @extend_schema(parameters=FILTER_PARAMETERS)
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=ConversationSerializer(many=True),
+    )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        """A page of conversations in the inbox's order; ``next`` and ``previous``
+        are links to the pages either side (null at the ends). No total: counting
+        every match would cost more than the page."""
+        filters = selectors.InboxFilters.from_params(request.query_params)
+        page = selectors.conversation_page(
+            user=request.user,
+            filters=filters,
+            after=request.query_params.get("after"),
+            before=request.query_params.get("before"),
+            size=API_PAGE_SIZE,
+        )
+        return Response(
+            {
+                "next": _page_link(request, "after", page.next_cursor),
+                "previous": _page_link(request, "before", page.previous_cursor),
+                "results": ConversationSerializer(page.items, many=True).data,
+            }
+        )
 
     @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
@@ -132,6 +177,13 @@ def _valid(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _page_link(request, name: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    url = remove_query_param(remove_query_param(request.build_absolute_uri(), "after"), "before")
+    return replace_query_param(url, name, cursor)
 
 
 def _any() -> selectors.InboxFilters:

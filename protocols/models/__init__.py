@@ -1,7 +1,7 @@
 """The protocol's models, one module per concern."""
 
 from protocols.models.category import Category
-from protocols.models.crisis import CrisisAlert
+from protocols.models.crisis import CrisisAlert, CrisisMention, CrisisScan
 from protocols.models.escalation import EscalationRule
 from protocols.models.replies import CannedReply, CaseProposal, ProtocolChange, ReplyCheck, SensitiveTopic
 from protocols.models.rule import AuthorList, Rule
@@ -14,6 +14,8 @@ __all__ = [
     "CaseProposal",
     "Category",
     "CrisisAlert",
+    "CrisisMention",
+    "CrisisScan",
     "EscalationRule",
     "Holiday",
     "ProtocolChange",

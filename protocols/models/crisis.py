@@ -35,3 +35,44 @@ class CrisisAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.count}"
+
+
+class CrisisMention(models.Model):
+    """A subject word of a negative inbound message (a complaint, a crisis, or
+    unclassified and clearly negative): what crisis detection counts. Written by
+    ``crisis_detect`` for the messages that arrived since it last looked, dropped
+    once older than the week it compares with."""
+
+    subject = models.CharField(_("subject"), max_length=80)
+    conversation_id = models.BigIntegerField(_("conversation"))
+    message_id = models.BigIntegerField(_("message"))
+    # The message's time on the network, as the window and the usual rate read it.
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("crisis mention")
+        verbose_name_plural = _("crisis mentions")
+        constraints = [
+            models.UniqueConstraint(fields=["message_id", "subject"], name="crisis_mention_once_per_message")
+        ]
+        indexes = [
+            models.Index(fields=["at"], name="crisis_mention_at_idx"),
+            models.Index(fields=["subject", "at"], name="crisis_mention_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} #{self.conversation_id}"
+
+
+class CrisisScan(models.Model):
+    """How far crisis detection has read the messages: every inbound message with
+    an id up to ``last_message_id`` has been tallied. One row."""
+
+    last_message_id = models.BigIntegerField(_("last message read"), default=0)
+
+    class Meta:
+        verbose_name = _("crisis scan")
+        verbose_name_plural = _("crisis scans")
+
+    def __str__(self) -> str:
+        return f"#{self.last_message_id}"

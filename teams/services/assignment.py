@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels.models import Channel
 from core.alerts import alerts_create
 from core.db import rows_update
 from core.models import Alert
 from inbox import events
 from inbox.models import Conversation, Message
 from teams.models import Member, Team
-from teams.rota import on_shift
-from teams.services.rota import members_on_shift, rota_load, teams_for_channels
+from teams.rota import Rota, on_shift
+from teams.services.rota import members_on_shift, rota_load, rotas_load, teams_for_channels
 
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
 # Open conversations still owed an answer: these are handed over at shift end.
@@ -65,14 +66,116 @@ def conversations_assign(
     return result
 
 
-def team_queue_drain(*, team: Team, now: datetime | None = None) -> AssignmentResult:
+def rota_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """The minute's rota work for every team: hand over what is left with people
+    whose shift ended, then give the queue to whoever can take it.
+
+    One look at everything first — the teams with their channels and members, every
+    rota, the open loads, the team queues and what awaits an answer with someone off
+    shift: seven queries whatever the number of teams. A team with nothing to hand
+    over, and whose queue nobody on shift can take or is already queued, costs no
+    further query and takes no lock; once a team does change something, the teams
+    after it read afresh."""
+    now = now or timezone.now()
+    teams = list(
+        Team.objects.order_by("pk").prefetch_related(
+            # Ids only: a channel's credentials are not decrypted for nothing.
+            Prefetch("channels", queryset=Channel.objects.only("pk")),
+            Prefetch("members", queryset=Member.objects.select_related("user"), to_attr="members_now"),
+        )
+    )
+    rotas = rotas_load(teams=teams, start=now, end=now)
+    working = {team.pk: on_shift(rotas[team.pk], now) for team in teams}
+    everyone = {m.user_id for team in teams for m in team.members_now}
+    leaving_anywhere = {m.user_id for team in teams for m in team.members_now if m.pk not in working[team.pk]}
+    snapshot: _Snapshot | None = _Snapshot(
+        load=_open_load(everyone),
+        queue=list(
+            Conversation.objects.filter(assignee__isnull=True, status__in=OPEN).values_list(
+                "pk", "team_id", "channel_id"
+            )
+        ),
+        awaiting=list(
+            Conversation.objects.filter(
+                assignee_id__in=leaving_anywhere, status__in=AWAITING, waiting_since__isnull=False
+            ).values_list("pk", "assignee_id", "channel_id")
+        ),
+    )
+    handed = assigned = 0
+    for team in teams:
+        channels = {c.pk for c in team.channels.all()}
+        leaving = {m.user_id: m for m in team.members_now if m.pk not in working[team.pk]}
+        if snapshot is None:
+            stale = _stale(team, leaving)
+        else:
+            stale = [(pk, user) for pk, user, channel in snapshot.awaiting if user in leaving and channel in channels]
+        if stale:
+            handed += len(_handover(team, now, stale, leaving).assigned)
+            snapshot = None
+        if snapshot is None:
+            result = team_queue_drain(team=team, now=now, rota=rotas[team.pk])
+            assigned += len(result.assigned)
+            continue
+        queue = [(pk, t) for pk, t, channel in snapshot.queue if t == team.pk or (t is None and channel in channels)]
+        on = [
+            m
+            for m in sorted(team.members_now, key=lambda m: m.pk)
+            if m.pk in working[team.pk] and not m.away and m.user.is_active
+        ]
+        if not queue or (
+            all(t == team.pk for _pk, t in queue) and all(snapshot.load.get(m.user_id, 0) >= m.capacity for m in on)
+        ):
+            continue
+        result = AssignmentResult()
+        _assign_for_team(team.pk, [pk for pk, _t in queue], now, "queue", result)
+        assigned += len(result.assigned)
+        snapshot = None
+    return {"handed_over": handed, "assigned_from_queue": assigned}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    load: dict[int, int]  # user id → open conversations
+    queue: list[tuple[int, int | None, int]]  # unassigned open conversations: id, team, channel
+    awaiting: list[tuple[int, int, int]]  # awaiting an answer from someone off shift: id, assignee, channel
+
+
+def _open_load(user_ids) -> dict[int, int]:
+    return dict(
+        Conversation.objects.filter(assignee_id__in=user_ids, status__in=OPEN)
+        .values("assignee_id")
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone
+        .order_by()
+        .values_list("assignee_id", "n")
+    )
+
+
+def team_queue_drain(*, team: Team, now: datetime | None = None, rota: Rota | None = None) -> AssignmentResult:
     """Assign what waits in the team's queue (or unassigned on its channels), most urgent first."""
-    ids = Conversation.objects.filter(
-        Q(team=team) | Q(team__isnull=True, channel__in=team.channels.all()), assignee__isnull=True, status__in=OPEN
-    ).values_list("pk", flat=True)
+    now = now or timezone.now()
+    queue = list(
+        Conversation.objects.filter(
+            Q(team=team) | Q(team__isnull=True, channel__in=team.channels.all()),
+            assignee__isnull=True,
+            status__in=OPEN,
+        ).values_list("pk", "team_id")
+    )
     result = AssignmentResult()
-    _assign_for_team(team.pk, list(ids), now or timezone.now(), "queue", result)
+    if not queue:
+        return result
+    if all(team_id == team.pk for _pk, team_id in queue) and not _anyone_free(team, now, rota):
+        # Everything is already in this team's queue and nobody on shift has room:
+        # nothing would change, so no lock is taken and no row is read twice.
+        result.queued = [pk for pk, _team_id in queue]
+        return result
+    _assign_for_team(team.pk, [pk for pk, _team_id in queue], now, "queue", result)
     return result
+
+
+def _anyone_free(team: Team, now: datetime, rota: Rota | None) -> bool:
+    members = members_on_shift(team=team, now=now, rota=rota)
+    load = _open_load([m.user_id for m in members]) if members else {}
+    return any(load.get(m.user_id, 0) < m.capacity for m in members)
 
 
 def _assign_for_team(team_id: int, ids: list[int], now: datetime, reason: str, result: AssignmentResult) -> None:
@@ -161,22 +264,28 @@ def _notify_assigned(counts: Counter, result: AssignmentResult, reason: str) -> 
     )
 
 
-def shift_handover(*, team: Team, now: datetime | None = None) -> AssignmentResult:
+def shift_handover(*, team: Team, now: datetime | None = None, rota: Rota | None = None) -> AssignmentResult:
     """Pass the open, unanswered conversations of members who are off shift now
-    to whoever is on, each with an internal note; each receiver gets a summary."""
+    to whoever is on, each with an internal note; each receiver gets a summary.
+    ``rota``: the team's rota, when the caller has loaded it already."""
     now = now or timezone.now()
-    rota = rota_load(team=team, start=now, end=now)
+    rota = rota or rota_load(team=team, start=now, end=now)
     working = on_shift(rota, now)
     leaving = {m.user_id: m for m in team.members.select_related("user") if m.pk not in working}
-    if not leaving:
-        return AssignmentResult()
-    stale = list(
+    stale = _stale(team, leaving) if leaving else []
+    return _handover(team, now, stale, leaving) if stale else AssignmentResult()
+
+
+def _stale(team: Team, leaving: dict[int, Member]) -> list[tuple[int, int]]:
+    """(conversation, assignee) awaiting an answer on the team's channels from someone leaving."""
+    return list(
         Conversation.objects.filter(
             channel__in=team.channels.all(), assignee_id__in=leaving, status__in=AWAITING, waiting_since__isnull=False
         ).values_list("pk", "assignee_id")
     )
-    if not stale:
-        return AssignmentResult()
+
+
+def _handover(team: Team, now: datetime, stale: list[tuple[int, int]], leaving: dict[int, Member]) -> AssignmentResult:
     with transaction.atomic():
         previous = dict(stale)
         Conversation.objects.filter(pk__in=previous, assignee_id__in=leaving).update(assignee=None)

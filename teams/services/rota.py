@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from django.db.models import CharField, DateField, DateTimeField, IntegerField, TimeField, Value
+from django.db.models.functions import Cast
 
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from teams.rota import Rota, WeeklyShift, coverage, on_shift
@@ -10,34 +15,127 @@ from teams.rota import Rota, WeeklyShift, coverage, on_shift
 
 def rota_load(*, team: Team, start: datetime, end: datetime) -> Rota:
     """The team's rota with what matters between ``start`` and ``end``."""
-    member_ids = list(team.members.values_list("pk", flat=True))
-    absences: dict[int, list] = {}
-    for absence in Absence.objects.filter(
-        member_id__in=member_ids,
-        last_day__gte=(start - timedelta(days=2)).date(),
-        first_day__lte=(end + timedelta(days=2)).date(),
+    return rotas_load(teams=[team], start=start, end=end)[team.pk]
+
+
+def rotas_load(*, teams: Iterable[Team], start: datetime, end: datetime) -> dict[int, Rota]:
+    """team id → its rota between ``start`` and ``end``, for any number of teams in one query."""
+    teams = list(teams)
+    return rotas_from_rows(teams=teams, rows=rota_rows(team_ids=[t.pk for t in teams], since=start))
+
+
+@dataclass(frozen=True)
+class RotaRows:
+    """The rota tables' rows for some teams, read at once; the model instances
+    carry their ids and foreign keys (not the related objects)."""
+
+    members: dict[int, set[int]]  # team id → its members' ids
+    shifts: list[Shift]
+    extras: list[ExtraShift]
+    absences: list[Absence]
+    holidays: list[PublicHoliday]
+
+
+# Typed NULLs: PostgreSQL takes an untyped NULL in a UNION's first parts for text.
+_NONE = {
+    "int": Cast(Value(None), output_field=IntegerField()),
+    "time": Cast(Value(None), output_field=TimeField()),
+    "moment": Cast(Value(None), output_field=DateTimeField()),
+    "date": Cast(Value(None), output_field=DateField()),
+    "text": Value("", output_field=CharField()),
+}
+
+
+def _kind(name: str) -> Value:
+    return Value(name, output_field=CharField())
+
+
+def rota_rows(*, team_ids: list[int], since: datetime) -> RotaRows:
+    """Membership, weekly shifts, and the extra shifts, absences and holidays not over
+    before ``since`` (less two days) of the teams ``team_ids``: one UNION ALL query,
+    the same columns in every part — kind, id, team, member, weekday, starts, ends,
+    starts at, ends at, first day, last day, label."""
+    n = _NONE
+    membership = Team.members.through.objects.filter(team_id__in=team_ids)
+    parts = [
+        membership.values_list(
+            _kind("member"), "id", "team_id", "member_id",
+            n["int"], n["time"], n["time"], n["moment"], n["moment"], n["date"], n["date"], n["text"],
+        ),
+        Shift.objects.filter(team_id__in=team_ids).values_list(
+            _kind("shift"), "id", "team_id", "member_id",
+            "weekday", "starts", "ends", n["moment"], n["moment"], n["date"], n["date"], n["text"],
+        ),
+        ExtraShift.objects.filter(team_id__in=team_ids, ends_at__gt=since - timedelta(days=1)).values_list(
+            _kind("extra"), "id", "team_id", "member_id",
+            n["int"], n["time"], n["time"], "starts_at", "ends_at", n["date"], n["date"], n["text"],
+        ),
+        Absence.objects.filter(
+            member_id__in=membership.values("member_id"), last_day__gte=(since - timedelta(days=2)).date()
+        ).values_list(
+            _kind("absence"), "id", n["int"], "member_id",
+            n["int"], n["time"], n["time"], n["moment"], n["moment"], "first_day", "last_day", "kind",
+        ),
+        PublicHoliday.objects.filter(team_id__in=team_ids).values_list(
+            _kind("holiday"), "id", "team_id", n["int"],
+            n["int"], n["time"], n["time"], n["moment"], n["moment"], "date", n["date"], "name",
+        ),
+    ]  # fmt: skip
+    first, *others = (part.order_by() for part in parts)
+    rows = RotaRows(members={}, shifts=[], extras=[], absences=[], holidays=[])
+    for kind, pk, team_id, member_id, weekday, starts, ends, starts_at, ends_at, first_day, last_day, label in (
+        first.union(*others, all=True) if team_ids else []
     ):
-        absences.setdefault(absence.member_id, []).append((absence.first_day, absence.last_day))
-    return Rota(
-        time_zone=team.time_zone,
-        shifts=tuple(
-            WeeklyShift(s.member_id, s.weekday, s.starts, s.ends)
-            for s in Shift.objects.filter(team=team, member_id__in=member_ids)
-        ),
-        absences={member: tuple(spans) for member, spans in absences.items()},
-        extra=tuple(
-            (x.member_id, x.starts_at, x.ends_at)
-            for x in ExtraShift.objects.filter(
-                team=team, ends_at__gt=start - timedelta(days=1), starts_at__lt=end + timedelta(days=1)
+        if kind == "member":
+            rows.members.setdefault(team_id, set()).add(member_id)
+        elif kind == "shift":
+            rows.shifts.append(
+                Shift(id=pk, team_id=team_id, member_id=member_id, weekday=weekday, starts=starts, ends=ends)
             )
-        ),
-        holidays=frozenset(PublicHoliday.objects.filter(team=team).values_list("date", flat=True)),
-    )
+        elif kind == "extra":
+            rows.extras.append(
+                ExtraShift(id=pk, team_id=team_id, member_id=member_id, starts_at=starts_at, ends_at=ends_at)
+            )
+        elif kind == "absence":
+            rows.absences.append(
+                Absence(id=pk, member_id=member_id, kind=label, first_day=first_day, last_day=last_day)
+            )
+        else:
+            rows.holidays.append(PublicHoliday(id=pk, team_id=team_id, date=first_day, name=label))
+    # The order each list has on its own (the models' Meta ordering).
+    rows.shifts.sort(key=lambda s: (s.weekday, s.starts, s.pk))
+    rows.extras.sort(key=lambda x: (x.starts_at, x.pk))
+    rows.absences.sort(key=lambda a: (a.first_day, a.pk))
+    rows.holidays.sort(key=lambda h: (h.date, h.pk))
+    return rows
 
 
-def members_on_shift(*, team: Team, now: datetime) -> list[Member]:
-    """Members of ``team`` on shift at ``now``, not away, with an active account; in id order."""
-    ids = on_shift(rota_load(team=team, start=now, end=now), now)
+def rotas_from_rows(*, teams: Iterable[Team], rows: RotaRows) -> dict[int, Rota]:
+    out = {}
+    for team in teams:
+        members = rows.members.get(team.pk, set())
+        absences: dict[int, list] = {}
+        for absence in rows.absences:
+            if absence.member_id in members:
+                absences.setdefault(absence.member_id, []).append((absence.first_day, absence.last_day))
+        out[team.pk] = Rota(
+            time_zone=team.time_zone,
+            shifts=tuple(
+                WeeklyShift(s.member_id, s.weekday, s.starts, s.ends)
+                for s in rows.shifts
+                if s.team_id == team.pk and s.member_id in members
+            ),
+            absences={member: tuple(spans) for member, spans in absences.items()},
+            extra=tuple((x.member_id, x.starts_at, x.ends_at) for x in rows.extras if x.team_id == team.pk),
+            holidays=frozenset(h.date for h in rows.holidays if h.team_id == team.pk),
+        )
+    return out
+
+
+def members_on_shift(*, team: Team, now: datetime, rota: Rota | None = None) -> list[Member]:
+    """Members of ``team`` on shift at ``now``, not away, with an active account; in id order.
+    ``rota``: the team's rota, when the caller has loaded it already."""
+    ids = on_shift(rota or rota_load(team=team, start=now, end=now), now)
     return list(
         Member.objects.filter(pk__in=ids, away=False, user__is_active=True).select_related("user").order_by("pk")
     )

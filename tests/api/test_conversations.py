@@ -14,11 +14,36 @@ def test_list_shape_and_no_n_plus_one(api_as, gestor, web_channel, django_assert
     with django_assert_max_num_queries(6):
         response = api_as(gestor).get("/api/v1/conversations/")
     body = response.json()
-    assert body["count"] == 20
+    assert len(body["results"]) == 20 and body["next"] is None and body["previous"] is None
     item = body["results"][0]
     assert set(item) >= {"id", "channel", "contact", "status", "assignee", "waiting_since", "first_response_at"}
     assert item["channel"]["kind"] == "web"
     assert "email" in item["contact"]
+
+
+def test_list_pages_by_cursor_both_ways(api_as, gestor, web_channel):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    made = [
+        ConversationFactory(channel=web_channel, thread_key=f"p{n}", waiting_since=now - timedelta(minutes=n))
+        for n in range(120)
+    ]
+    api = api_as(gestor)
+    first = api.get("/api/v1/conversations/", {"channel": web_channel.pk}).json()
+    assert set(first) == {"next", "previous", "results"}
+    assert first["previous"] is None and f"channel={web_channel.pk}" in first["next"]
+    second = api.get(first["next"]).json()
+    third = api.get(second["next"]).json()
+    assert third["next"] is None
+    seen = [c["id"] for page in (first, second, third) for c in page["results"]]
+    # Oldest unanswered first, each conversation exactly once.
+    assert seen == [c.pk for c in reversed(made)]
+    back = api.get(third["previous"]).json()
+    assert [c["id"] for c in back["results"]] == [c["id"] for c in second["results"]]
+    assert api.get(back["previous"]).json()["previous"] is None
 
 
 def test_detail_has_the_thread(api_as, gestor, conversation):

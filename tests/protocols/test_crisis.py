@@ -14,6 +14,13 @@ from tests.protocols.helpers import deliver
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_rates():
+    from django.core.cache import cache
+
+    cache.clear()  # the usual rates are cached for minutes: each test starts from none
+
+
 def test_subjects_ignore_accents_and_filler():
     assert subjects_of("¡Una QUEJA por la intoxicación de ayer!") == {"intoxicacion"}
 
@@ -66,3 +73,61 @@ def test_the_banner_shows_until_a_supervisor_closes_it(default_protocol, client,
     crisis.refresh_from_db()
     assert crisis.closed_by == supervisor
     assert 'data-testid="crisis-banner"' not in client.get(reverse("inbox:list")).content.decode()
+
+
+def test_each_run_reads_only_what_arrived_since_the_last(default_protocol, web_channel):
+    from protocols.crisis import crisis_mentions_tally
+    from protocols.models import CrisisMention, CrisisScan
+
+    now = timezone.now()
+    for n in range(3):
+        deliver(web_channel, f"Queja: el roscón llegó aplastado ({n})", at=now - timedelta(minutes=n))
+    later = now + timedelta(minutes=10)  # their transactions are long settled by then
+    keep = later - timedelta(days=8)
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 3
+    assert set(CrisisMention.objects.values_list("subject", flat=True)) == {"roscon", "llego", "aplastado"}
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 0  # nothing new: nothing read
+    deliver(web_channel, "Queja: el roscón otra vez", at=now)
+    # Just received: read, and read again next time in case a lower id commits late; counted once.
+    assert crisis_mentions_tally(now=now, keep_since=keep) == 1
+    assert crisis_mentions_tally(now=now, keep_since=keep) == 1
+    assert CrisisMention.objects.filter(subject="roscon").count() == 4
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 1
+    assert crisis_mentions_tally(now=later, keep_since=keep) == 0
+    assert CrisisScan.objects.get().last_message_id == CrisisMention.objects.latest("message_id").message_id
+    # A week later the mentions are forgotten.
+    crisis_mentions_tally(now=later, keep_since=later)
+    assert not CrisisMention.objects.exists()
+
+
+def test_only_negative_messages_are_mentioned(default_protocol, web_channel):
+    from protocols.crisis import crisis_mentions_tally
+    from protocols.models import CrisisMention
+
+    deliver(web_channel, "¿Abrís el domingo por la mañana?")
+    deliver(web_channel, "Queja: la tarta de fresa me sentó fatal")
+    later = timezone.now() + timedelta(minutes=10)
+    crisis_mentions_tally(now=later, keep_since=later - timedelta(days=8))
+    assert "domingo" not in set(CrisisMention.objects.values_list("subject", flat=True))
+    assert CrisisMention.objects.filter(subject="fresa").exists()
+
+
+def test_the_usual_rate_is_counted_again_every_few_minutes(default_protocol, web_channel, settings):
+    from protocols import crisis
+
+    now = timezone.now()
+    for n in range(5):
+        deliver(web_channel, f"Queja: la tarta de fresa me sentó fatal ({n})", at=now - timedelta(minutes=n))
+    for hour in range(2, 30):
+        deliver(web_channel, f"Queja: otra vez la fresa {hour}", at=now - timedelta(hours=hour))
+    crisis.crisis_mentions_tally(now=now, keep_since=now - timedelta(days=8))
+    counts = crisis._usual_counts(subjects=["fresa"], start=now - timedelta(days=7), end=now - timedelta(hours=1))
+    assert counts == {"fresa": 28}
+    for hour in range(30, 40):
+        deliver(web_channel, f"Queja: otra vez la fresa {hour}", at=now - timedelta(hours=hour))
+    crisis.crisis_mentions_tally(now=now, keep_since=now - timedelta(days=8))
+    again = crisis._usual_counts(subjects=["fresa"], start=now - timedelta(days=7), end=now - timedelta(hours=1))
+    assert again == {"fresa": 28}  # the same ten minutes: cached
+    later = now + crisis.USUAL_TTL
+    fresh = crisis._usual_counts(subjects=["fresa"], start=later - timedelta(days=7), end=later - timedelta(hours=1))
+    assert fresh == {"fresa": 38}

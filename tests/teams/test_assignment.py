@@ -109,6 +109,26 @@ def test_with_nobody_on_shift_the_queue_is_assigned_at_the_next_shift_start(team
     assert list(result.assigned) == [sooner.pk]  # the nearest deadline first
 
 
+def test_the_tick_takes_no_lock_while_nobody_can_take_the_queue(team, staff, web_channel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from teams.services.assignment import rota_tick
+
+    Shift.objects.filter(member=staff["car"]).delete()  # nobody at night
+    night = datetime(2026, 11, 24, 3, 0, tzinfo=MADRID)
+    waiting = new_conversations(web_channel, 2)
+    assert rota_tick(now=night) == {"handed_over": 0, "assigned_from_queue": 0}
+    assert set(Conversation.objects.filter(pk__in=[c.pk for c in waiting]).values_list("team", flat=True)) == {
+        team.pk
+    }  # queued by the first tick
+    with CaptureQueriesContext(connection) as queries:
+        assert rota_tick(now=night + timedelta(minutes=1)) == {"handed_over": 0, "assigned_from_queue": 0}
+    assert not [q for q in queries if "FOR UPDATE" in q["sql"] or q["sql"].startswith("UPDATE")]
+    # Morning: Ana starts and takes the queue.
+    assert rota_tick(now=datetime(2026, 11, 24, 7, 0, tzinfo=MADRID))["assigned_from_queue"] == 2
+
+
 def test_handover_at_shift_end(team, staff, web_channel):
     conversations = new_conversations(web_channel, 3)
     conversations_assign(conversation_ids=[c.pk for c in conversations], now=MORNING)
