@@ -1,0 +1,2 @@
+def email_choice_section(request):
+    return ""
