@@ -7,6 +7,7 @@ from core.api import AlertViewSet
 from inbox.api.views import ConversationViewSet, retry_message
 from listening.api import views as listening_views
 from protocols.api import views as protocol_views
+from reports.api.views import weekly_report
 from teams.api import views as team_views
 
 router = DefaultRouter()
@@ -36,5 +37,6 @@ router.register("public-holidays", team_views.PublicHolidayViewSet, basename="pu
 urlpatterns = [
     path("auth/token/", token_obtain, name="api-token"),
     path("messages/<int:pk>/retry/", retry_message, name="api-message-retry"),
+    path("reports/weekly/", weekly_report, name="api-report-weekly"),
     path("", include(router.urls)),
 ]

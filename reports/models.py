@@ -126,6 +126,8 @@ class WeeklyEmailChoice(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
     )
     wants = models.BooleanField(_("weekly report by e-mail"))
+    # The language the person used when they chose: the e-mail is written in it.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
