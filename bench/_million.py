@@ -154,7 +154,7 @@ def _people_and_teams(rng: random.Random, channels: int, now: datetime) -> dict:
     from channels.models import Channel
     from protocols.models import Category, SlaPolicy
     from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-    from teams.roles import Role
+    from core.roles import Role
 
     channel_rows = []
     for n in range(channels):
@@ -309,7 +309,7 @@ def _generate(rng, ctx, *, messages: int, conversations: int, days: int, now: da
         "assignee_id", "team_id", "category_id", "priority", "tags", "matched_rule_id", "match_reason",
         "requires_reply", "sla_policy_id", "first_response_due_at", "next_response_due_at", "resolution_due_at",
         "sla_due_at", "sla_warn_at", "sla_state", "first_inbound_at", "first_response_at", "last_inbound_at",
-        "last_outbound_at", "waiting_since", "created_at", "updated_at",
+        "last_outbound_at", "waiting_since", "created_at", "updated_at", "sla_escalation_owed",
     ]  # fmt: skip
     event_columns = ["id", "conversation_id", "kind", "actor_id", "data", "created_at"]
 
@@ -449,6 +449,7 @@ def _generate(rng, ctx, *, messages: int, conversations: int, days: int, now: da
                         waiting_since,
                         _ts(created),
                         _ts(last_at),
+                        "f",
                     ]
                 )
                 + "\n"

@@ -17,14 +17,15 @@ the tests compare with — over all time into the same tables.
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from inbox.models import Conversation, Message
-from protocols.business_time import Calendar, business_elapsed, is_open
+from protocols.business_time import Calendar, business_elapsed, open_intervals
 from protocols.models import BusinessCalendar, SlaOutcome
 from protocols.sla import calendar_spec
 from reports.models import ConversationFact, DailyCount, HourlyVolume
@@ -35,6 +36,7 @@ ANY, NONE = DailyCount.ANY, DailyCount.NONE
 # The business-hours calendar, re-read at most this often (ingest calls it per batch).
 _CALENDAR_TTL = 60.0
 _hours: dict[str, tuple[float, int | None, Calendar | None]] = {}
+_policies: dict[int, tuple[float, Calendar]] = {}
 
 
 def hours_calendar_id() -> int | None:
@@ -61,12 +63,26 @@ def _hours_calendar() -> tuple[int | None, Calendar | None]:
 
 
 def hours_calendar_forget() -> None:
-    """Read the business-hours calendar again next time (tests, calendar edits)."""
+    """Read the calendars again next time (tests, calendar edits)."""
     _hours.clear()
+    _policies.clear()
 
 
-def off_hours(moment: datetime, calendar: Calendar | None) -> bool:
-    return calendar is not None and not is_open(calendar, moment)
+class OffHours:
+    """``off_hours`` for many moments: the opening intervals of their span are built once."""
+
+    def __init__(self, calendar: Calendar | None, moments: list[datetime]) -> None:
+        self.calendar = calendar
+        self.intervals: list[tuple[datetime, datetime]] = []
+        if calendar is not None and moments:
+            self.intervals = open_intervals(calendar, min(moments), max(moments) + timedelta(seconds=1))
+        self.starts = [start for start, _end in self.intervals]
+
+    def __call__(self, moment: datetime) -> bool:
+        if self.calendar is None:
+            return False
+        i = bisect_right(self.starts, moment) - 1
+        return not (i >= 0 and moment < self.intervals[i][1])
 
 
 def _hour(moment: datetime) -> datetime:
@@ -92,11 +108,16 @@ def _values(rows: list[tuple], width: int) -> str:
 
 
 def _policy_calendars(policy_ids: set[int]) -> dict[int, Calendar]:
+    """The SLA calendar of each policy (re-read at most every minute: ingest asks per batch)."""
     from protocols.models import SlaPolicy
 
-    policies = SlaPolicy.objects.filter(pk__in=policy_ids).select_related("calendar")
-    policies = policies.prefetch_related("calendar__holidays")
-    return {policy.pk: calendar_spec(policy.calendar) for policy in policies}
+    now = time.monotonic()
+    missing = {pk for pk in policy_ids if pk not in _policies or now - _policies[pk][0] >= _CALENDAR_TTL}
+    if missing:
+        policies = SlaPolicy.objects.filter(pk__in=missing).select_related("calendar")
+        for policy in policies.prefetch_related("calendar__holidays"):
+            _policies[policy.pk] = (now, calendar_spec(policy.calendar))
+    return {pk: _policies[pk][1] for pk in policy_ids if pk in _policies}
 
 
 def _response_times(conversation: Conversation, calendars: dict[int, Calendar]) -> tuple[float | None, float | None]:
@@ -114,7 +135,7 @@ def _response_times(conversation: Conversation, calendars: dict[int, Calendar]) 
 def facts_upsert(*, conversations: list[Conversation]) -> None:
     """Insert or refresh the facts of conversations that just received messages
     (a new message may reclassify it: category, reply needed, SLA calendar)."""
-    calendar = hours_calendar()
+    outside = OffHours(hours_calendar(), [c.first_inbound_at for c in conversations if c.first_inbound_at])
     answered = {c.sla_policy_id for c in conversations if c.first_response_at and c.sla_policy_id}
     calendars = _policy_calendars(answered) if answered else {}
     rows = sorted(
@@ -124,7 +145,7 @@ def facts_upsert(*, conversations: list[Conversation]) -> None:
             c.category_id,
             c.first_inbound_at,
             c.requires_reply,
-            off_hours(c.first_inbound_at, calendar),
+            outside(c.first_inbound_at),
             _owed_since(c),
             c.first_response_at,
             *_response_times(c, calendars),
@@ -152,13 +173,13 @@ def facts_upsert(*, conversations: list[Conversation]) -> None:
 
 def volume_add(*, messages: list[Message]) -> None:
     """Count new inbound messages in their hour, and those outside business hours."""
-    calendar = hours_calendar()
+    is_off = OffHours(hours_calendar(), [m.created_at for m in messages])
     inbound: Counter[tuple[datetime, int]] = Counter()
     outside: Counter[tuple[datetime, int]] = Counter()
     for message in messages:
         key = (_hour(message.created_at), message.channel_id)
         inbound[key] += 1
-        if off_hours(message.created_at, calendar):
+        if is_off(message.created_at):
             outside[key] += 1
     rows = [(hour, channel, inbound[(hour, channel)], outside[(hour, channel)]) for hour, channel in sorted(inbound)]
     if not rows:

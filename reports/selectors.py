@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from channels.models import Channel
@@ -97,15 +98,6 @@ def scope_for(*, user, team_id: int | None = None, channel_id: int | None = None
 EVERYTHING = Scope(channel_ids=None, own_user_id=None)
 
 
-@dataclass
-class Report:
-    period: Period
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-
 def report_build(
     *, period: Period, scope: Scope = EVERYTHING, source=KEPT, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -113,16 +105,20 @@ def report_build(
     now = now or timezone.now()
     previous = period.previous()
     trend = [period.last.shift(-n) for n in range(max(TREND_WEEKS, period.weeks) - 1, -1, -1)][-12:]
-    buckets = [(period.start, period.end), (previous.start, previous.end)] + [(w.start, w.end) for w in trend]
+    wanted = [(period.start, period.end), (previous.start, previous.end)] + [(w.start, w.end) for w in trend]
+    buckets = list(dict.fromkeys(wanted))  # a one-week period is the last of its trend, the previous week too
+    index = [buckets.index(b) for b in wanted]
     lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
     channels = scope.channel_ids
     calendar = hours_calendar()
 
-    facts = _facts_by_bucket(source, buckets, lo, hi, channels, calendar)
+    by_bucket = _facts_by_bucket(source, buckets, lo, hi, channels, calendar)
+    facts = [by_bucket[i] for i in index]
     per_channel, per_responder = _facts_breakdown(source, period, channels, calendar)
     volume, off = _volume(source, period, channels, calendar)
     counts = _counts(source, period, channels)
-    sla_buckets = _sla_by_bucket(source, buckets, lo, hi, channels)
+    sla_by_bucket = _sla_by_bucket(source, buckets, lo, hi, channels)
+    sla_buckets = [sla_by_bucket[i] for i in index]
     owed = _owed(source, period, channels, now)
 
     names = _names(counts, per_responder, per_channel, scope)
@@ -279,18 +275,23 @@ def _owed(source, period, channels, now) -> dict[str, Any]:
         [*params, UNANSWERED_LISTED],
     )
     ids = [row[0] for row in listed]
-    conversations = Conversation.objects.select_related("channel", "contact").in_bulk(ids)
+    # values(), not objects: a Channel object decrypts its credentials.
+    found = Conversation.objects.filter(pk__in=ids).values(
+        "pk", "channel__name", "contact__display_name", "contact__handle", "contact__external_id", "subject",
+        "snippet", "waiting_since",
+    )  # fmt: skip
+    conversations = {row["pk"]: row for row in found}
     items = []
     for pk in ids:
         c = conversations[pk]
         items.append(
             {
-                "id": c.pk,
-                "channel": c.channel.name,
-                "contact": str(c.contact),
-                "subject": c.subject or c.snippet[:80],
-                "waiting_since": c.waiting_since,
-                "url": f"/conversations/{c.pk}/",
+                "id": pk,
+                "channel": c["channel__name"],
+                "contact": c["contact__display_name"] or c["contact__handle"] or c["contact__external_id"],
+                "subject": c["subject"] or c["snippet"][:80],
+                "waiting_since": c["waiting_since"],
+                "url": f"/conversations/{pk}/",
             }
         )
     oldest = min((row[3] for row in rows), default=None)
@@ -587,8 +588,11 @@ def _listening(period: Period) -> dict[str, Any]:
 
 def _hidden(period: Period, channels) -> list[dict]:
     """Hidden items: inbound messages hidden in the period (never deleted), with who hid them and why."""
-    hidden = Message.objects.filter(hidden_at__gte=period.start, hidden_at__lt=period.end).select_related(
-        "hidden_by", "channel"
+    hidden = (
+        Message.objects.filter(hidden_at__gte=period.start, hidden_at__lt=period.end)
+        .select_related("hidden_by")
+        .annotate(channel_name=F("channel__name"))
+        .defer("channel")
     )
     if channels is not None:
         hidden = hidden.filter(channel_id__in=channels)
@@ -596,7 +600,7 @@ def _hidden(period: Period, channels) -> list[dict]:
         {
             "message_id": m.pk,
             "conversation_id": m.conversation_id,
-            "channel": m.channel.name,
+            "channel": m.channel_name,
             "hidden_at": m.hidden_at,
             "hidden_by": (m.hidden_by.get_full_name() or m.hidden_by.username) if m.hidden_by else None,
             "reason": m.hidden_reason,

@@ -118,8 +118,8 @@ def page_context(report: dict, period: Period) -> dict[str, Any]:
 def weekly(request: HttpRequest) -> HttpResponse:
     period, report, filters = report_for(request)
     visible = roles.has_any_role(request.user, {roles.Role.OWNER, roles.Role.COMMUNITY_MANAGER, roles.Role.SUPERVISOR})
-    teams = Team.objects.order_by("name")
-    channels = Channel.objects.order_by("name")
+    teams = Team.objects.order_by("name").only("pk", "name")
+    channels = Channel.objects.order_by("name").only("pk", "name")  # not the credentials
     if not visible:
         teams = teams.filter(members__user=request.user).distinct()
         channels = channels.filter(teams__members__user=request.user).distinct()
