@@ -64,7 +64,7 @@ def enrich(say) -> dict:
                       EXTRACT(EPOCH FROM c.first_response_at - c.first_inbound_at)::int,
                       c.first_response_at > c.first_inbound_at + make_interval(mins => p.first_response_minutes)
                  FROM inbox_conversation c JOIN protocols_slapolicy p ON p.id = c.sla_policy_id
-                WHERE c.first_response_at IS NOT NULL AND c.requires_reply"""
+                WHERE c.first_response_at >= c.first_inbound_at AND c.requires_reply"""
         )
         first = cursor.rowcount
         cursor.execute(
@@ -75,7 +75,8 @@ def enrich(say) -> dict:
                       EXTRACT(EPOCH FROM c.updated_at - c.first_inbound_at)::int,
                       c.updated_at > c.first_inbound_at + make_interval(mins => p.resolution_minutes)
                  FROM inbox_conversation c JOIN protocols_slapolicy p ON p.id = c.sla_policy_id
-                WHERE c.status = 'resolved' AND p.resolution_minutes IS NOT NULL"""
+                WHERE c.status = 'resolved' AND p.resolution_minutes IS NOT NULL
+                  AND c.updated_at >= c.first_inbound_at"""
         )
         resolution = cursor.rowcount
         # A few hidden comments, and a crisis a week.
