@@ -96,6 +96,7 @@ def page_context(report: dict, period: Period) -> dict[str, Any]:
     return {
         "report": report,
         "period": period,
+        "last_day": period.days()[-1],
         "summary": presenting.summary(report),
         "heat": heat,
         "hours": range(24),
