@@ -156,18 +156,26 @@ def facts_upsert(*, conversations: list[Conversation]) -> None:
     if not rows:
         return
     table = ConversationFact._meta.db_table
+    types = ["int", "int", "int", "timestamptz", "bool", "bool", "timestamptz", "timestamptz", "float8", "float8"]
     with connection.cursor() as cursor:
+        # One array per column (unnest), not a placeholder per value: ingest pays for this statement.
         cursor.execute(
-            f"INSERT INTO {table} (conversation_id, channel_id, category_id, first_inbound_at, requires_reply, "  # noqa: S608
+            f"INSERT INTO {table} AS t (conversation_id, channel_id, category_id, first_inbound_at, requires_reply, "  # noqa: S608
             "off_hours, owed_since, first_response_at, response_seconds, response_business_seconds) "
-            f"VALUES {_values(rows, 10)} "
+            f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) "
             "ON CONFLICT (conversation_id) DO UPDATE SET channel_id = EXCLUDED.channel_id, "
             "category_id = EXCLUDED.category_id, first_inbound_at = EXCLUDED.first_inbound_at, "
             "requires_reply = EXCLUDED.requires_reply, off_hours = EXCLUDED.off_hours, "
             "owed_since = EXCLUDED.owed_since, first_response_at = EXCLUDED.first_response_at, "
             "response_seconds = EXCLUDED.response_seconds, "
-            "response_business_seconds = EXCLUDED.response_business_seconds",
-            [value for row in rows for value in row],
+            "response_business_seconds = EXCLUDED.response_business_seconds "
+            # A follow-up that changes nothing the report reads writes nothing.
+            "WHERE (t.channel_id, t.category_id, t.first_inbound_at, t.requires_reply, t.off_hours, t.owed_since, "
+            "t.first_response_at, t.response_seconds, t.response_business_seconds) IS DISTINCT FROM "
+            "(EXCLUDED.channel_id, EXCLUDED.category_id, EXCLUDED.first_inbound_at, EXCLUDED.requires_reply, "
+            "EXCLUDED.off_hours, EXCLUDED.owed_since, EXCLUDED.first_response_at, EXCLUDED.response_seconds, "
+            "EXCLUDED.response_business_seconds)",
+            [list(column) for column in zip(*rows, strict=True)],
         )
 
 
@@ -181,16 +189,17 @@ def volume_add(*, messages: list[Message]) -> None:
         inbound[key] += 1
         if is_off(message.created_at):
             outside[key] += 1
-    rows = [(hour, channel, inbound[(hour, channel)], outside[(hour, channel)]) for hour, channel in sorted(inbound)]
-    if not rows:
+    keys = sorted(inbound)
+    if not keys:
         return
     table = HourlyVolume._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} AS t (hour, channel_id, inbound, inbound_off_hours) "  # noqa: S608
-            f"VALUES {_values(rows, 4)} ON CONFLICT (hour, channel_id) DO UPDATE SET "
-            "inbound = t.inbound + EXCLUDED.inbound, inbound_off_hours = t.inbound_off_hours + EXCLUDED.inbound_off_hours",
-            [value for row in rows for value in row],
+            "SELECT * FROM unnest(%s::timestamptz[], %s::int[], %s::int[], %s::int[]) "
+            "ON CONFLICT (hour, channel_id) DO UPDATE SET inbound = t.inbound + EXCLUDED.inbound, "
+            "inbound_off_hours = t.inbound_off_hours + EXCLUDED.inbound_off_hours",
+            [[k[0] for k in keys], [k[1] for k in keys], [inbound[k] for k in keys], [outside[k] for k in keys]],
         )
 
 
@@ -302,6 +311,7 @@ def reports_rebuild() -> dict[str, int]:
         )
         counts = {}
         for table in tables:
+            cursor.execute(f"ANALYZE {table}")
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
             counts[table] = cursor.fetchone()[0]
     return counts

@@ -17,7 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -108,13 +108,21 @@ def report_build(
     wanted = [(period.start, period.end), (previous.start, previous.end)] + [(w.start, w.end) for w in trend]
     buckets = list(dict.fromkeys(wanted))  # a one-week period is the last of its trend, the previous week too
     index = [buckets.index(b) for b in wanted]
-    lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
-    channels = scope.channel_ids
     calendar = hours_calendar()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A week's facts sort in memory; small queries start no parallel workers.
+        cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0")
+        return _report(period, previous, trend, wanted, buckets, index, scope, source, now, calendar)
 
-    by_bucket = _facts_by_bucket(source, buckets, lo, hi, channels, calendar)
-    facts = [by_bucket[i] for i in index]
-    per_channel, per_responder = _facts_breakdown(source, period, channels, calendar)
+
+def _report(period, previous, trend, wanted, buckets, index, scope, source, now, calendar) -> dict[str, Any]:
+    channels = scope.channel_ids
+    lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
+    main, per_channel, per_responder = _facts_main(source, period, channels, calendar)
+    others = [b for b in buckets if b != wanted[0]]
+    headlines = dict(zip(others, _facts_by_bucket(source, others, channels, calendar), strict=True))
+    headlines[wanted[0]] = main
+    facts = [headlines[b] for b in wanted]
     volume, off = _volume(source, period, channels, calendar)
     counts = _counts(source, period, channels)
     sla_by_bucket = _sla_by_bucket(source, buckets, lo, hi, channels)
@@ -122,7 +130,7 @@ def report_build(
     owed = _owed(source, period, channels, now)
 
     names = _names(counts, per_responder, per_channel, scope)
-    main, before = facts[0], facts[1]
+    before = facts[1]
     sla = _sla(counts, names, scope)
     headline_prev = _headline(before, sla_buckets[1])
     data: dict[str, Any] = {
@@ -197,66 +205,72 @@ def _buckets_sql(buckets: list[tuple[datetime, datetime]]) -> tuple[str, list]:
     return rows, [value for i, (lo, hi) in enumerate(buckets) for value in (i, lo, hi)]
 
 
-def _facts_by_bucket(source, buckets, lo, hi, channels, calendar) -> list[dict]:
-    """Per bucket: ``conversations`` (first inbound message in it), ``needing_reply``
-    (of them, those that require a reply), ``answered`` (of those, with a first
-    response), percentiles and mean of the first response over ``answered``."""
-    facts_sql, facts_params = source.facts(calendar=calendar, lo=lo, hi=hi, channels=channels)
-    values, value_params = _buckets_sql(buckets)
-    distribution = []
-    previous_bound = None
+def _distribution_sql() -> str:
+    parts, previous_bound = [], None
     for bound, _label in DISTRIBUTION:
         condition = _ANSWERED
         if previous_bound is not None:
             condition += f" AND f.response_seconds >= {previous_bound}"
         if bound is not None:
             condition += f" AND f.response_seconds < {bound}"
-        distribution.append(f"count(*) FILTER (WHERE {condition})")
+        parts.append(f"count(*) FILTER (WHERE {condition})")
         previous_bound = bound
-    main_only = "b.idx = 0"
-    sql = f"""
-        WITH f AS ({facts_sql}), b(idx, lo, hi) AS (VALUES {values})
-        SELECT b.idx, count(f.conversation_id),
-               count(*) FILTER (WHERE f.requires_reply),
-               count(*) FILTER (WHERE {_ANSWERED}),
-               {_pct(0.5, "f.response_seconds")}, {_pct(0.9, "f.response_seconds")},
-               avg(f.response_seconds) FILTER (WHERE {_ANSWERED}),
-               {_pct(0.5, "f.response_business_seconds", f"{_ANSWERED} AND {main_only}")},
-               {_pct(0.9, "f.response_business_seconds", f"{_ANSWERED} AND {main_only}")},
-               {_pct(0.5, "f.response_seconds", f"{_ANSWERED} AND {main_only} AND NOT f.off_hours")},
-               {_pct(0.5, "f.response_seconds", f"{_ANSWERED} AND {main_only} AND f.off_hours")},
-               {", ".join(distribution)}
-          FROM b LEFT JOIN f ON f.first_inbound_at >= b.lo AND f.first_inbound_at < b.hi
-         GROUP BY b.idx ORDER BY b.idx"""  # noqa: S608
-    rows = _fetch(sql, [*facts_params, *value_params])
-    keys = ["conversations", "needing_reply", "answered", "p50", "p90", "mean", "business_p50", "business_p90"]
-    keys += ["inside_p50", "outside_p50"]
-    result = []
-    for row in rows:
-        item = dict(zip(keys, row[1:11], strict=True))
-        item["mean"] = float(item["mean"]) if item["mean"] is not None else None
-        item["distribution"] = list(row[11:])
-        result.append(item)
-    return result
+    return ", ".join(parts)
 
 
-def _facts_breakdown(source, period, channels, calendar) -> tuple[dict, dict]:
-    """Per channel: conversations, needing reply, answered, median first response;
-    per first responder: answered and median first response."""
+_HEADLINE = ["conversations", "needing_reply", "answered", "p50"]
+
+
+def _facts_main(source, period, channels, calendar) -> tuple[dict, dict, dict]:
+    """The period's conversations in one scan: ``conversations`` (first inbound
+    message in the period), ``needing_reply`` (of them, those that require a
+    reply), ``answered`` (of those, with a first response), percentiles and mean
+    of the first response over ``answered``; overall, per channel and per first responder."""
     facts_sql, params = source.facts(calendar=calendar, lo=period.start, hi=period.end, channels=channels)
     sql = f"""
-        WITH f AS ({facts_sql})
-        SELECT 'channel', f.channel_id, count(*), count(*) FILTER (WHERE f.requires_reply),
-               count(*) FILTER (WHERE {_ANSWERED}), {_pct(0.5, "f.response_seconds")}
-          FROM f GROUP BY f.channel_id
-        UNION ALL
-        SELECT 'responder', f.first_responder_id, 0, 0, count(*), {_pct(0.5, "f.response_seconds")}
-          FROM f WHERE {_ANSWERED} AND f.first_responder_id IS NOT NULL GROUP BY f.first_responder_id"""  # noqa: S608
+        SELECT GROUPING(f.channel_id, f.first_responder_id), f.channel_id, f.first_responder_id,
+               count(*), count(*) FILTER (WHERE f.requires_reply), count(*) FILTER (WHERE {_ANSWERED}),
+               {_pct(0.5, "f.response_seconds")}, {_pct(0.9, "f.response_seconds")},
+               avg(f.response_seconds) FILTER (WHERE {_ANSWERED}),
+               {_pct(0.5, "f.response_business_seconds")}, {_pct(0.9, "f.response_business_seconds")},
+               {_pct(0.5, "f.response_seconds", f"{_ANSWERED} AND NOT f.off_hours")},
+               {_pct(0.5, "f.response_seconds", f"{_ANSWERED} AND f.off_hours")},
+               {_distribution_sql()}
+          FROM ({facts_sql}) f
+         GROUP BY GROUPING SETS ((), (f.channel_id), (f.first_responder_id))"""  # noqa: S608
+    keys = ["conversations", "needing_reply", "answered", "p50", "p90", "mean", "business_p50", "business_p90"]
+    keys += ["inside_p50", "outside_p50"]
+    main = dict.fromkeys(keys, None) | {"conversations": 0, "needing_reply": 0, "answered": 0}
+    main["distribution"] = [0] * len(DISTRIBUTION)
     per_channel, per_responder = {}, {}
-    for kind, key, conversations, needing, answered, p50 in _fetch(sql, params):
-        row = {"conversations": conversations, "needing_reply": needing, "answered": answered, "p50": _round(p50)}
-        (per_channel if kind == "channel" else per_responder)[key] = row
-    return per_channel, per_responder
+    for row in _fetch(sql, params):
+        grouping, channel, responder = row[0], row[1], row[2]
+        item = dict(zip(keys, row[3:13], strict=True))
+        item["mean"] = float(item["mean"]) if item["mean"] is not None else None
+        item["distribution"] = list(row[13:])
+        if grouping == 3:
+            main = item
+        elif grouping == 1:  # per channel
+            per_channel[channel] = {k: item[k] for k in _HEADLINE} | {"p50": _round(item["p50"])}
+        elif responder is not None and item["answered"]:
+            per_responder[responder] = {"answered": item["answered"], "p50": _round(item["p50"])}
+    return main, per_channel, per_responder
+
+
+def _facts_by_bucket(source, buckets, channels, calendar) -> list[dict]:
+    """The headline figures (as in ``_facts_main``) of each of ``buckets``."""
+    if not buckets:
+        return []
+    lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
+    facts_sql, facts_params = source.facts(calendar=calendar, lo=lo, hi=hi, channels=channels)
+    values, value_params = _buckets_sql(buckets)
+    sql = f"""
+        WITH b(idx, lo, hi) AS (VALUES {values})
+        SELECT b.idx, count(f.conversation_id), count(*) FILTER (WHERE f.requires_reply),
+               count(*) FILTER (WHERE {_ANSWERED}), {_pct(0.5, "f.response_seconds")}
+          FROM b LEFT JOIN ({facts_sql}) f ON f.first_inbound_at >= b.lo AND f.first_inbound_at < b.hi
+         GROUP BY b.idx ORDER BY b.idx"""  # noqa: S608
+    return [dict(zip(_HEADLINE, row[1:], strict=True)) for row in _fetch(sql, [*value_params, *facts_params])]
 
 
 def _owed(source, period, channels, now) -> dict[str, Any]:
@@ -494,12 +508,18 @@ def _gestor_rows(counts, per_responder, sla, names, scope: Scope) -> list[dict]:
 def _names(counts, per_responder, per_channel, scope: Scope) -> dict[str, Any]:
     user_ids = {user for _c, _k, user, _kind, _n in counts if user > 0} | {k for k in per_responder if k}
     users = {
-        u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids).only("pk")
+        pk: f"{first} {last}".strip() or username
+        for pk, first, last, username in get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .values_list("pk", "first_name", "last_name", "username")
     }
     teams = []
     visible = set(scope.channel_ids) if scope.channel_ids is not None else None
-    for team in Team.objects.prefetch_related("channels").order_by("name"):
-        channel_ids = [c.pk for c in team.channels.all()]
+    team_channels = defaultdict(list)
+    for team_id, channel_id in Team.channels.through.objects.values_list("team_id", "channel_id"):
+        team_channels[team_id].append(channel_id)
+    for team in Team.objects.order_by("name").only("pk", "name"):
+        channel_ids = team_channels[team.pk]
         if visible is not None:
             channel_ids = [c for c in channel_ids if c in visible]
         if channel_ids:

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import reports.models
+
 
 class Migration(migrations.Migration):
 
@@ -54,6 +56,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('wants', models.BooleanField(verbose_name='weekly report by e-mail')),
+                ('language', models.CharField(default=reports.models.default_language, max_length=10, verbose_name='language')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
@@ -80,7 +83,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'conversation fact',
                 'verbose_name_plural': 'conversation facts',
-                'indexes': [models.Index(fields=['first_inbound_at'], include=('channel', 'requires_reply', 'response_seconds', 'response_business_seconds', 'off_hours', 'first_responder'), name='fact_week_idx'), models.Index(condition=models.Q(('owed_since__isnull', False)), fields=['owed_since'], name='fact_owed_idx')],
+                'indexes': [models.Index(fields=['first_inbound_at'], name='fact_week_idx'), models.Index(condition=models.Q(('owed_since__isnull', False)), fields=['owed_since'], name='fact_owed_idx')],
             },
         ),
         migrations.CreateModel(
