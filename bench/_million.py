@@ -152,9 +152,9 @@ def _people_and_teams(rng: random.Random, channels: int, now: datetime) -> dict:
     from django.contrib.auth.models import Group, User
 
     from channels.models import Channel
+    from core.roles import Role
     from protocols.models import Category, SlaPolicy
     from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-    from core.roles import Role
 
     channel_rows = []
     for n in range(channels):

@@ -38,24 +38,48 @@ NAMES = [
 # channel key → [(category slug, text, reply)]
 TEXTS = {
     "demo-web": [
-        ("consulta", "¿Tenéis roscón sin frutas confitadas por encargo?", "¡Sí! Encárgalo con 24 h en la tienda o aquí."),
+        (
+            "consulta",
+            "¿Tenéis roscón sin frutas confitadas por encargo?",
+            "¡Sí! Encárgalo con 24 h en la tienda o aquí.",
+        ),
         ("consulta", "¿Abrís el domingo por la tarde?", "Los domingos abrimos de 9:00 a 14:00. ¡Te esperamos!"),
         ("consulta", "¿Hacéis pan de espelta todos los días?", "De martes a sábado; el resto, por encargo."),
-        ("queja", "El pedido de ayer llegó sin la barra de centeno.", "Lo sentimos mucho; te la llevamos hoy sin coste."),
+        (
+            "queja",
+            "El pedido de ayer llegó sin la barra de centeno.",
+            "Lo sentimos mucho; te la llevamos hoy sin coste.",
+        ),
         ("sugerencia", "Estaría bien poder pagar con Bizum en la tienda.", "¡Gracias! Lo estamos preparando."),
         ("comentario", "¡Las napolitanas de hoy, espectaculares! Gracias.", ""),
     ],
     "demo-facebook": [
         ("consulta", "¿Tenéis opciones veganas en la tienda del centro?", "Sí: pan, empanadas de verduras y galletas."),
-        ("queja", "Ayer la cola era larguísima y solo había una persona atendiendo.", "Perdona la espera; reforzamos las tardes."),
+        (
+            "queja",
+            "Ayer la cola era larguísima y solo había una persona atendiendo.",
+            "Perdona la espera; reforzamos las tardes.",
+        ),
         ("comentario", "Qué buena pinta ese pan de masa madre 😍", ""),
         ("consulta", "¿Hasta qué hora se puede recoger un encargo?", "Hasta las 20:30 de lunes a sábado."),
     ],
     "demo-esqui": [
-        ("consulta", "¿Cómo están las pistas este fin de semana?", "Abiertas 42 de 48 pistas, nieve polvo en cotas altas."),
-        ("consulta", "¿Se puede alquilar material para niños de 4 años?", "Sí, en el alquiler de la base; reserva online."),
+        (
+            "consulta",
+            "¿Cómo están las pistas este fin de semana?",
+            "Abiertas 42 de 48 pistas, nieve polvo en cotas altas.",
+        ),
+        (
+            "consulta",
+            "¿Se puede alquilar material para niños de 4 años?",
+            "Sí, en el alquiler de la base; reserva online.",
+        ),
         ("queja", "Más de una hora de cola en el telesilla principal.", "Lo sentimos; hoy abrimos un segundo acceso."),
-        ("queja", "El forfait no pasaba por los tornos y nadie ayudaba.", "Disculpa; pásate por taquilla y lo revisamos."),
+        (
+            "queja",
+            "El forfait no pasaba por los tornos y nadie ayudaba.",
+            "Disculpa; pásate por taquilla y lo revisamos.",
+        ),
         ("sugerencia", "Podríais poner más papeleras en la zona de debutantes.", "¡Apuntado! Gracias por la idea."),
         ("comentario", "¡Día perfecto en Valle Blanco! Gracias equipo.", ""),
     ],
@@ -94,7 +118,7 @@ def history_seed(*, users: dict, channels: dict[str, Channel], now: datetime | N
     if Conversation.objects.filter(thread_key__startswith=MARK).exists():
         return 0
     now = now or timezone.now()
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
     categories = {c.slug: c for c in Category.objects.all()}
     book = PolicyBook()
     first_day = Week.containing(now).shift(-WEEKS).monday
@@ -110,7 +134,9 @@ def history_seed(*, users: dict, channels: dict[str, Channel], now: datetime | N
             if key == "demo-esqui" and weekend:
                 low, high = low + 4, high + 6
             for _ in range(rng.randint(low, high)):
-                hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 1, 2, 4, 6, 7, 8, 8, 7, 6, 6, 6, 7, 8, 8, 7, 6, 4, 3, 2])[0]
+                hour = rng.choices(
+                    range(24), weights=[1, 1, 1, 1, 1, 1, 2, 4, 6, 7, 8, 8, 7, 6, 6, 6, 7, 8, 8, 7, 6, 4, 3, 2]
+                )[0]
                 moment = datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)), business_zone())
                 if moment >= horizon:
                     continue
@@ -122,12 +148,17 @@ def history_seed(*, users: dict, channels: dict[str, Channel], now: datetime | N
     plans.sort(key=lambda plan: plan[1])
 
     contacts, conversations = [], []
-    for n, (key, moment, slug, text, _reply, _crisis) in enumerate(plans):
+    for n, (key, *_rest) in enumerate(plans):
         name = NAMES[n % len(NAMES)]
         handle = f"{name.split()[0].lower()}.{n}"
         contacts.append(
-            Contact(channel=channels[key], external_id=f"{MARK}{n}", handle=handle, display_name=name,
-                    email=f"{handle}@example.com" if key != "demo-facebook" else "")  # fmt: skip
+            Contact(
+                channel=channels[key],
+                external_id=f"{MARK}{n}",
+                handle=handle,
+                display_name=name,
+                email=f"{handle}@example.com" if key != "demo-facebook" else "",
+            )
         )
     Contact.objects.bulk_create(contacts)
 
@@ -172,11 +203,18 @@ def history_seed(*, users: dict, channels: dict[str, Channel], now: datetime | N
     Conversation.objects.bulk_create(conversations)
 
     messages, outbound = [], {}
-    for n, (key, moment, _slug, text, reply, _crisis) in enumerate(plans):
+    for n, (_key, moment, _slug, text, reply, _crisis) in enumerate(plans):
         conversation = conversations[n]
         messages.append(
-            Message(conversation=conversation, channel=conversation.channel, direction=Message.Direction.IN,
-                    external_id=f"{MARK}in-{n}", author_contact=contacts[n], body=text, created_at=moment)  # fmt: skip
+            Message(
+                conversation=conversation,
+                channel=conversation.channel,
+                direction=Message.Direction.IN,
+                external_id=f"{MARK}in-{n}",
+                author_contact=contacts[n],
+                body=text,
+                created_at=moment,
+            )
         )
         if n in replies_at:
             at = replies_at[n]
@@ -281,8 +319,15 @@ def _listening(now: datetime, first_day, rng) -> None:
                 written = datetime.combine(day, time(rng.randint(8, 22), rng.randint(0, 59)), business_zone())
                 post = f"9{offset:03d}{k:02d}{len(rows):05d}"
                 rows.append(
-                    Result(watch=watch, external_id=post, thread_id=post, author_id=f"u{k}", author_handle=f"vecino{k}",
-                           text=f"Mención de {watch.name} ({day:%d/%m})", url=f"https://x.com/i/status/{post}",
-                           written_at=written)  # fmt: skip
+                    Result(
+                        watch=watch,
+                        external_id=post,
+                        thread_id=post,
+                        author_id=f"u{k}",
+                        author_handle=f"vecino{k}",
+                        text=f"Mención de {watch.name} ({day:%d/%m})",
+                        url=f"https://x.com/i/status/{post}",
+                        written_at=written,
+                    )
                 )
     Result.objects.bulk_create(rows, ignore_conflicts=True)

@@ -6,28 +6,40 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
+
 from inbox.lifecycle import Intake, Step, register
 from inbox.models import Conversation
 from reports.keeping import facts_upsert, owed_refresh, reply_record, resolution_record, volume_add
 
 
+def _kept() -> bool:
+    """The report's tables exist on PostgreSQL only (on SQLite there is no report)."""
+    return connection.vendor == "postgresql"
+
+
 def on_classified(*, intake: Intake) -> None:
     """New inbound messages: their conversations' facts and the hourly volume."""
+    if not _kept():
+        return
     facts_upsert(conversations=intake.conversations)
     volume_add(messages=intake.messages)
 
 
 def on_replied(*, conversation: Conversation, waited_since: datetime | None, at: datetime) -> None:
-    reply_record(conversation=conversation, at=at)
+    if _kept():
+        reply_record(conversation=conversation, at=at)
 
 
 def on_resolved(*, conversation: Conversation, at: datetime, by: Any = None) -> None:
     by_id = by if isinstance(by, int) or by is None else by.pk
-    resolution_record(conversation=conversation, at=at, by_id=by_id)
+    if _kept():
+        resolution_record(conversation=conversation, at=at, by_id=by_id)
 
 
 def on_reopened(*, conversation: Conversation, by: Any = None) -> None:
-    owed_refresh(conversation=conversation)
+    if _kept():
+        owed_refresh(conversation=conversation)
 
 
 HOOKS = [

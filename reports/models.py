@@ -23,7 +23,11 @@ class ConversationFact(models.Model):
         related_name="+",
     )
     channel = models.ForeignKey(
-        "channels.Channel", verbose_name=_("channel"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "channels.Channel",
+        verbose_name=_("channel"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     category = models.ForeignKey(
         "protocols.Category",
@@ -62,6 +66,9 @@ class ConversationFact(models.Model):
             models.Index(fields=["owed_since"], condition=models.Q(owed_since__isnull=False), name="fact_owed_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} {self.first_inbound_at:%Y-%m-%d %H:%M}"
+
 
 class HourlyVolume(models.Model):
     """Inbound messages per channel per UTC hour, and how many of them arrived outside business hours."""
@@ -75,6 +82,9 @@ class HourlyVolume(models.Model):
         verbose_name = _("hourly volume")
         verbose_name_plural = _("hourly volumes")
         constraints = [models.UniqueConstraint(fields=["hour", "channel_id"], name="hourlyvolume_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h channel {self.channel_id}: {self.inbound}"
 
 
 class DailyCount(models.Model):
@@ -107,6 +117,9 @@ class DailyCount(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}: {self.count}"
+
 
 def default_language() -> str:
     return settings.LANGUAGE_CODE
@@ -127,11 +140,16 @@ class WeeklyEmailChoice(models.Model):
         verbose_name = _("weekly e-mail choice")
         verbose_name_plural = _("weekly e-mail choices")
 
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'yes' if self.wants else 'no'}"
+
 
 class WeeklyReportSending(models.Model):
     """A week's report sent to one person: the row that keeps it from going twice."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
     week = models.CharField(_("week"), max_length=10)  # ISO: 2026-W47
     sent_at = models.DateTimeField(_("sent at"))
     times = models.PositiveSmallIntegerField(_("times sent"), default=1)
@@ -140,3 +158,6 @@ class WeeklyReportSending(models.Model):
         verbose_name = _("weekly report sent")
         verbose_name_plural = _("weekly reports sent")
         constraints = [models.UniqueConstraint(fields=["user", "week"], name="weekly_report_once_per_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} → {self.user_id}"

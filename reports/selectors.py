@@ -170,9 +170,7 @@ def _report(period, previous, trend, wanted, buckets, index, scope, source, now,
         "listening": _listening(period),
         "hidden": _hidden(period, channels),
         "previous": {"week": previous.label, **headline_prev},
-        "trend": [
-            {"week": week.label, **_headline(facts[2 + i], sla_buckets[2 + i])} for i, week in enumerate(trend)
-        ],
+        "trend": [{"week": week.label, **_headline(facts[2 + i], sla_buckets[2 + i])} for i, week in enumerate(trend)],
     }
     return data
 
@@ -587,9 +585,7 @@ def _listening(period: Period) -> dict[str, Any]:
             "results", filter=Q(results__written_at__gte=previous.start, results__written_at__lt=previous.end)
         ),
     ).order_by("kind", "name")
-    rows = [
-        {"id": w.pk, "name": w.name, "kind": w.kind, "mentions": w.now, "previous": w.before} for w in watches
-    ]
+    rows = [{"id": w.pk, "name": w.name, "kind": w.kind, "mentions": w.now, "previous": w.before} for w in watches]
     voices = [r for r in rows if r["kind"] in ("brand", "competitor")]
     total_now = sum(r["mentions"] for r in voices)
     total_before = sum(r["previous"] for r in voices)
@@ -634,4 +630,4 @@ def default_week(now: datetime | None = None) -> Week:
     return Week.last_complete(now or timezone.now())
 
 
-__all__ = ["Scope", "report_build", "scope_for", "default_week", "business_zone"]
+__all__ = ["Scope", "business_zone", "default_week", "report_build", "scope_for"]

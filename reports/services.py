@@ -114,8 +114,7 @@ def report_email(*, user, week: Week, now: datetime) -> EmailMultiAlternatives:
 
     period = Period(week, week)
     language = (
-        WeeklyEmailChoice.objects.filter(user=user).values_list("language", flat=True).first()
-        or settings.LANGUAGE_CODE
+        WeeklyEmailChoice.objects.filter(user=user).values_list("language", flat=True).first() or settings.LANGUAGE_CODE
     )
     report = report_build(period=period, scope=scope_for(user=user), now=now)
     with translation.override(language):

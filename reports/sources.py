@@ -21,7 +21,6 @@ from datetime import datetime, time
 from django.conf import settings
 
 from protocols.business_time import Calendar
-
 from reports.models import DailyCount
 
 FACT_COLUMNS = (
@@ -62,9 +61,7 @@ class Kept:
         )
 
     def counts(self, *, lo=None, hi=None, channels=None) -> tuple[str, list]:
-        where, params = _where(
-            [("day >= %s", _date(lo)), ("day < %s", _date(hi)), ("channel_id = ANY(%s)", channels)]
-        )
+        where, params = _where([("day >= %s", _date(lo)), ("day < %s", _date(hi)), ("channel_id = ANY(%s)", channels)])
         return (
             "SELECT day, channel_id, category_id, user_id, kind, count FROM reports_dailycount "  # noqa: S608
             f"WHERE TRUE{where}",

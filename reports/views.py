@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -117,6 +118,8 @@ def page_context(report: dict, period: Period) -> dict[str, Any]:
 
 @role_required(roles.can_view_inbox)
 def weekly(request: HttpRequest) -> HttpResponse:
+    if connection.vendor != "postgresql":
+        return render(request, "reports/unsupported.html")
     period, report, filters = report_for(request)
     visible = roles.has_any_role(request.user, {roles.Role.OWNER, roles.Role.COMMUNITY_MANAGER, roles.Role.SUPERVISOR})
     teams = Team.objects.order_by("name").only("pk", "name")
@@ -132,10 +135,18 @@ def weekly(request: HttpRequest) -> HttpResponse:
             "channels": channels,
             "tables": presenting.TABLES,
             "query": _query(period, filters),
-            "previous_query": _query(period, filters, week=period.first.shift(-period.weeks).label,
-                                     to=period.first.shift(-1).label if period.weeks > 1 else None),
-            "next_query": _query(period, filters, week=period.first.shift(period.weeks).label,
-                                 to=period.last.shift(period.weeks).label if period.weeks > 1 else None),
+            "previous_query": _query(
+                period,
+                filters,
+                week=period.first.shift(-period.weeks).label,
+                to=period.first.shift(-1).label if period.weeks > 1 else None,
+            ),
+            "next_query": _query(
+                period,
+                filters,
+                week=period.first.shift(period.weeks).label,
+                to=period.last.shift(period.weeks).label if period.weeks > 1 else None,
+            ),
             "own_row_only": not visible,
         }
     )
@@ -156,9 +167,7 @@ def email_choice_section(request: HttpRequest) -> str:
     """The "Weekly report by e-mail" switch on the Security page (people with a role)."""
     if not roles.can_view_inbox(request.user):
         return ""
-    return render_to_string(
-        "reports/_email_choice.html", {"wanted": email_wanted(user=request.user)}, request=request
-    )
+    return render_to_string("reports/_email_choice.html", {"wanted": email_wanted(user=request.user)}, request=request)
 
 
 @require_POST

@@ -44,7 +44,7 @@ def test_the_owner_reads_the_report_changes_week_and_downloads_a_csv(signed_in, 
     with page.expect_download() as download:
         page.click("[data-testid=csv-channels]")
     path = download.value.path()
-    rows = list(csv.DictReader(io.StringIO(open(path, encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert {"Web — Panadería La Espiga", "Web — Estación de esquí Valle Blanco"} <= {r["name"] for r in rows}
     assert download.value.suggested_filename == f"mostrador-{last.shift(-1).label}-channels.csv"
 

@@ -50,11 +50,9 @@ def test_owner_cm_and_supervisors_see_everything(request, client, week_of_work, 
     assert page.status_code == 200
     assert "Otra tienda" in page.content.decode() and "Fake" in page.content.decode()
     data = client.get(f"/api/v1/reports/weekly/?week={W47}").json()
-    assert API_KEYS <= set(data)
+    assert set(data) >= API_KEYS
     assert set(data["first_response_seconds"]) == {"p50", "p90", "mean", "business_p50", "business_p90"}
-    assert {"met", "breached", "compliance", "by_channel", "by_category", "by_assignee", "by_team"} <= set(
-        data["sla"]
-    )
+    assert {"met", "breached", "compliance", "by_channel", "by_category", "by_assignee", "by_team"} <= set(data["sla"])
     assert {"count", "oldest_waiting_since"} <= set(data["unanswered"])
     assert len(data["volume_by_hour"]) == 7 and all(len(day) == 24 for day in data["volume_by_hour"])
     assert data["conversations"] == 2
@@ -108,7 +106,7 @@ def test_the_report_is_in_the_openapi_schema(client, owner):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/reports/weekly/" in schema["paths"]
     report = schema["components"]["schemas"]["WeeklyReport"]
-    assert API_KEYS <= set(report["properties"])
+    assert set(report["properties"]) >= API_KEYS
 
 
 def test_the_email_goes_once_per_person_per_week_and_force_sends_again(week_of_work, owner, cm):

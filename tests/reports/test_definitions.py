@@ -155,7 +155,11 @@ def test_crises_measure_the_silence_after_detection(default_protocol, fake_chann
     conversation = received(fake_channel, "Pongo una queja: accidente en la pista", local(18, 9))
     time_machine.move_to(local(18, 9, 10), tick=False)
     alert = CrisisAlert.objects.create(
-        subject="accidente", count=6, window_minutes=60, usual=1.0, conversation_ids=[conversation.pk],
+        subject="accidente",
+        count=6,
+        window_minutes=60,
+        usual=1.0,
+        conversation_ids=[conversation.pk],
         last_seen_at=local(18, 9, 10),
     )
     replied(conversation, gestor, local(18, 12, 10))
@@ -188,5 +192,8 @@ def test_previous_week_and_four_week_trend(default_protocol, fake_channel, gesto
     assert report["previous"]["week"] == "2026-W46"
     assert (report["previous"]["conversations"], report["previous"]["response_rate"]) == (1, 1.0)
     assert [(w["week"], w["conversations"]) for w in report["trend"]] == [
-        ("2026-W44", 0), ("2026-W45", 1), ("2026-W46", 1), ("2026-W47", 2)
+        ("2026-W44", 0),
+        ("2026-W45", 1),
+        ("2026-W46", 1),
+        ("2026-W47", 2),
     ]

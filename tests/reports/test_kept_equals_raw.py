@@ -71,4 +71,3 @@ def test_kept_tables_equal_the_raw_computation_dst_week_included(
     before = report_build(period=Period(Week.parse("2026-W42"), Week.parse("2026-W44")))
     reports_rebuild()
     assert report_build(period=Period(Week.parse("2026-W42"), Week.parse("2026-W44"))) == before
-
