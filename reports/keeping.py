@@ -28,6 +28,7 @@ from inbox.models import Conversation, Message
 from protocols.business_time import Calendar, business_elapsed, open_intervals
 from protocols.models import BusinessCalendar, SlaOutcome
 from protocols.sla import calendar_spec
+from reports.cache import everything_touch, weeks_touch
 from reports.models import ConversationFact, DailyCount, HourlyVolume
 from reports.weeks import business_zone
 
@@ -155,6 +156,7 @@ def facts_upsert(*, conversations: list[Conversation]) -> None:
     )
     if not rows:
         return
+    weeks_touch(row[3] for row in rows)
     table = ConversationFact._meta.db_table
     types = ["int", "int", "int", "timestamptz", "bool", "bool", "timestamptz", "timestamptz", "float8", "float8"]
     with connection.cursor() as cursor:
@@ -192,6 +194,7 @@ def volume_add(*, messages: list[Message]) -> None:
     keys = sorted(inbound)
     if not keys:
         return
+    weeks_touch(hour for hour, _channel in keys)
     table = HourlyVolume._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -208,6 +211,7 @@ def counts_add(rows: list[tuple[date, int, int, int, str]]) -> None:
     counted = Counter(rows)
     if not counted:
         return
+    weeks_touch(datetime.combine(day, datetime.min.time(), business_zone()) for day, *_rest in counted)
     values = [(*key, n) for key, n in sorted(counted.items())]
     table = DailyCount._meta.db_table
     with connection.cursor() as cursor:
@@ -247,6 +251,7 @@ def reply_record(*, conversation: Conversation, at: datetime) -> None:
         policy = conversation.sla_policy
         calendars = {policy.pk: calendar_spec(policy.calendar)} if policy is not None else {}
         seconds, business = _response_times(conversation, calendars)
+        weeks_touch([conversation.first_inbound_at])
         facts.update(
             first_response_at=at,
             first_responder_id=sender_id,
@@ -283,6 +288,7 @@ def reports_rebuild() -> dict[str, int]:
     from reports.sources import RAW
 
     hours_calendar_forget()
+    everything_touch()
     calendar = hours_calendar()
     tables = [m._meta.db_table for m in (ConversationFact, HourlyVolume, DailyCount)]
     with transaction.atomic(), connection.cursor() as cursor:

@@ -25,6 +25,7 @@ from channels.models import Channel
 from core import roles
 from inbox.models import Conversation, Message
 from protocols.models import Category, CrisisAlert
+from reports.cache import cached
 from reports.keeping import hours_calendar
 from reports.models import DailyCount
 from reports.sources import KEPT
@@ -99,34 +100,45 @@ EVERYTHING = Scope(channel_ids=None, own_user_id=None)
 
 
 def report_build(
-    *, period: Period, scope: Scope = EVERYTHING, source=KEPT, now: datetime | None = None
+    *, period: Period, scope: Scope = EVERYTHING, source=KEPT, now: datetime | None = None, use_cache: bool = True
 ) -> dict[str, Any]:
-    """The report of ``period`` as plain data (the API's JSON)."""
+    """The report of ``period`` as plain data (the API's JSON). ``use_cache=False``
+    computes every figure from the kept tables, none from the cache."""
     now = now or timezone.now()
     previous = period.previous()
     trend = [period.last.shift(-n) for n in range(max(TREND_WEEKS, period.weeks) - 1, -1, -1)][-12:]
     wanted = [(period.start, period.end), (previous.start, previous.end)] + [(w.start, w.end) for w in trend]
     buckets = list(dict.fromkeys(wanted))  # a one-week period is the last of its trend, the previous week too
-    index = [buckets.index(b) for b in wanted]
     calendar = hours_calendar()
     with transaction.atomic(), connection.cursor() as cursor:
         # A week's facts sort in memory; small queries start no parallel workers.
         cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0")
-        return _report(period, previous, trend, wanted, buckets, index, scope, source, now, calendar)
+        return _report(period, previous, trend, wanted, buckets, scope, source, now, calendar, use_cache)
 
 
-def _report(period, previous, trend, wanted, buckets, index, scope, source, now, calendar) -> dict[str, Any]:
+def _report(period, previous, trend, wanted, buckets, scope, source, now, calendar, use_cache) -> dict[str, Any]:
     channels = scope.channel_ids
-    lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
-    main, per_channel, per_responder = _facts_main(source, period, channels, calendar)
+
+    def kept(name, lo, hi, compute):
+        # Weeks whose tables did not change are read from the cache (reports/cache.py).
+        return cached(name, lo, hi, channels, compute) if source is KEPT and use_cache else compute()
+
+    start, end = period.start, period.end
+    main, per_channel, per_responder = kept("main", start, end, lambda: _facts_main(source, period, channels, calendar))
     others = [b for b in buckets if b != wanted[0]]
-    headlines = dict(zip(others, _facts_by_bucket(source, others, channels, calendar), strict=True))
+    if source is KEPT and use_cache:  # week by week: the unchanged ones come from the cache
+        headlines = {
+            b: kept("headline", *b, lambda b=b: _facts_by_bucket(source, [b], channels, calendar)[0]) for b in others
+        }
+        sla_by_bucket = {b: kept("sla", *b, lambda b=b: _sla_by_bucket(source, [b], channels)[0]) for b in buckets}
+    else:  # all weeks in one query each
+        headlines = dict(zip(others, _facts_by_bucket(source, others, channels, calendar), strict=True))
+        sla_by_bucket = dict(zip(buckets, _sla_by_bucket(source, buckets, channels), strict=True))
     headlines[wanted[0]] = main
     facts = [headlines[b] for b in wanted]
-    volume, off = _volume(source, period, channels, calendar)
-    counts = _counts(source, period, channels)
-    sla_by_bucket = _sla_by_bucket(source, buckets, lo, hi, channels)
-    sla_buckets = [sla_by_bucket[i] for i in index]
+    volume, off = kept("volume", start, end, lambda: _volume(source, period, channels, calendar))
+    counts = kept("counts", start, end, lambda: _counts(source, period, channels))
+    sla_buckets = [sla_by_bucket[b] for b in wanted]
     owed = _owed(source, period, channels, now)
 
     names = _names(counts, per_responder, per_channel, scope)
@@ -350,8 +362,10 @@ def _counts(source, period, channels) -> list[tuple[int, int, int, str, int]]:
     ]
 
 
-def _sla_by_bucket(source, buckets, lo, hi, channels) -> list[tuple[int, int]]:
-    counts_sql, params = source.counts(lo=lo, hi=hi, channels=channels)
+def _sla_by_bucket(source, buckets, channels) -> list[tuple[int, int]]:
+    """SLA outcomes met and breached whose due time falls in each of ``buckets``."""
+    lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
+    counts_sql, params = source.counts(lo=lo, hi=hi, channels=channels, sla_only=True)
     zone = settings.TIME_ZONE
     values, value_params = _buckets_sql(buckets)
     rows = _fetch(

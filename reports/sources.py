@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.conf import settings
+from django.utils import timezone
 
 from protocols.business_time import Calendar
 from reports.models import DailyCount
@@ -60,8 +61,10 @@ class Kept:
             params,
         )
 
-    def counts(self, *, lo=None, hi=None, channels=None) -> tuple[str, list]:
+    def counts(self, *, lo=None, hi=None, channels=None, sla_only=False) -> tuple[str, list]:
         where, params = _where([("day >= %s", _date(lo)), ("day < %s", _date(hi)), ("channel_id = ANY(%s)", channels)])
+        if sla_only:  # the per-category rows of SLA outcomes
+            where += f" AND user_id = {DailyCount.ANY} AND kind NOT IN ('reply', 'resolved')"
         return (
             "SELECT day, channel_id, category_id, user_id, kind, count FROM reports_dailycount "  # noqa: S608
             f"WHERE TRUE{where}",
@@ -121,7 +124,8 @@ class Raw:
                    CASE WHEN c.first_response_at IS NULL THEN NULL
                         WHEN cal.id IS NULL OR cal.always_open
                              THEN EXTRACT(EPOCH FROM c.first_response_at - c.first_inbound_at)::float8
-                        ELSE reports_business_seconds(cal.id::int, c.first_inbound_at, c.first_response_at)
+                        WHEN c.first_response_at <= c.first_inbound_at THEN 0::float8
+                        ELSE coalesce(bt.seconds, 0)::float8
                    END AS response_business_seconds,
                    NOT {opened} AS off_hours,
                    CASE WHEN c.requires_reply AND c.status <> 'resolved' THEN c.waiting_since END AS owed_since
@@ -132,8 +136,27 @@ class Raw:
                     SELECT m.sender_id FROM inbox_message m
                      WHERE m.conversation_id = c.id AND m.direction = 'out' AND m.sent_at = c.first_response_at
                      ORDER BY m.id LIMIT 1) fr ON TRUE
+              -- Business time: the opening intervals of the local days the wait spans, overlapped with it.
+              LEFT JOIN LATERAL (
+                    SELECT sum(EXTRACT(EPOCH FROM least(iv.e, c.first_response_at)
+                                              - greatest(iv.s, c.first_inbound_at))) AS seconds
+                      FROM generate_series((c.first_inbound_at AT TIME ZONE cal.time_zone)::date,
+                                           (c.first_response_at AT TIME ZONE cal.time_zone)::date,
+                                           interval '1 day') g(d)
+                      JOIN intervals iv ON iv.calendar_id = cal.id AND iv.d = g.d::date
+                     WHERE iv.e > c.first_inbound_at AND iv.s < c.first_response_at) bt
+                   ON NOT cal.always_open AND c.first_response_at > c.first_inbound_at
              WHERE c.first_inbound_at IS NOT NULL{where}"""  # noqa: S608
-        return sql, [*open_params, *params]
+        # The intervals of every calendar from the window's start (or the first conversation) until now.
+        since = "%s::timestamptz" if lo is not None else "(SELECT min(first_inbound_at) FROM inbox_conversation)"
+        intervals = f"""
+            WITH intervals AS MATERIALIZED (
+                SELECT cal.id AS calendar_id, i.d, i.s, i.e
+                  FROM protocols_businesscalendar cal,
+                       reports_open_intervals(cal.id::int, {since} - interval '1 day', %s) i
+                 WHERE NOT cal.always_open)"""  # noqa: S608
+        until = timezone.now()  # no reply is later than now
+        return intervals + sql, [*([lo] if lo is not None else []), until, *open_params, *params]
 
     def owed(self, *, hi, channels=None) -> tuple[str, list]:
         where, params = _where([("c.waiting_since < %s", hi), ("c.channel_id = ANY(%s)", channels)])
@@ -155,7 +178,7 @@ class Raw:
              GROUP BY 1, 2"""  # noqa: S608
         return sql, [*open_params, *params]
 
-    def counts(self, *, lo=None, hi=None, channels=None) -> tuple[str, list]:
+    def counts(self, *, lo=None, hi=None, channels=None, sla_only=False) -> tuple[str, list]:
         zone = settings.TIME_ZONE
         any_, none = DailyCount.ANY, DailyCount.NONE
         replies, p1 = _where([("m.sent_at >= %s", lo), ("m.sent_at < %s", hi), ("m.channel_id = ANY(%s)", channels)])
@@ -180,8 +203,16 @@ class Raw:
                            AND e.created_at <= o.completed_at
                          ORDER BY e.created_at DESC, e.id DESC LIMIT 1) a ON TRUE
                  WHERE TRUE{outcomes})
-            SELECT (m.sent_at AT TIME ZONE %s)::date AS day, m.channel_id, {any_} AS category_id,
-                   coalesce(m.sender_id, {none}) AS user_id, 'reply'::text AS kind, count(*)::int AS count
+            SELECT day, channel_id, category_id, {any_} AS user_id, kind, count(*)::int AS count
+              FROM sla GROUP BY 1, 2, 3, 5"""  # noqa: S608
+        if sla_only:  # the per-category rows are the whole story of compliance
+            return sql, [zone, *p3]
+        sql += f"""
+            UNION ALL
+            SELECT day, channel_id, {any_}, user_id, kind, count(*)::int FROM sla GROUP BY 1, 2, 4, 5
+            UNION ALL
+            SELECT (m.sent_at AT TIME ZONE %s)::date, m.channel_id, {any_}, coalesce(m.sender_id, {none}),
+                   'reply', count(*)::int
               FROM inbox_message m WHERE m.direction = 'out' AND m.sent_at IS NOT NULL{replies}
              GROUP BY 1, 2, 4
             UNION ALL
@@ -189,11 +220,7 @@ class Raw:
                    'resolved', count(*)::int
               FROM inbox_conversationevent e JOIN inbox_conversation c ON c.id = e.conversation_id
              WHERE e.kind = 'resolved'{resolved}
-             GROUP BY 1, 2, 4
-            UNION ALL
-            SELECT day, channel_id, category_id, {any_}, kind, count(*)::int FROM sla GROUP BY 1, 2, 3, 5
-            UNION ALL
-            SELECT day, channel_id, {any_}, user_id, kind, count(*)::int FROM sla GROUP BY 1, 2, 4, 5"""  # noqa: S608
+             GROUP BY 1, 2, 4"""  # noqa: S608
         return sql, [zone, *p3, zone, *p1, zone, *p2]
 
 

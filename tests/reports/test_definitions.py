@@ -197,3 +197,18 @@ def test_previous_week_and_four_week_trend(default_protocol, fake_channel, gesto
         ("2026-W46", 1),
         ("2026-W47", 2),
     ]
+
+
+def test_cached_figures_follow_every_change_in_their_week(default_protocol, fake_channel, gestor, time_machine):
+    question = received(fake_channel, "¿Abrís el domingo?", local(17, 10))
+    time_machine.move_to(local(25, 9), tick=False)
+    first = report_build(period=W47)
+    assert (first["answered"], first["conversations"]) == (0, 1)
+    assert report_build(period=W47) == first  # from the cache
+    # A late answer and a new question in W47: the week's figures change, and so does the report.
+    replied(question, gestor, local(25, 9, 30))
+    received(fake_channel, "¿Y el sábado?", local(18, 12))
+    time_machine.move_to(local(25, 10), tick=False)
+    again = report_build(period=W47)
+    assert (again["answered"], again["conversations"]) == (1, 2)
+    assert again == report_build(period=W47, use_cache=False) == report_build(period=W47, source=RAW)
