@@ -111,8 +111,11 @@ def report_build(
     buckets = list(dict.fromkeys(wanted))  # a one-week period is the last of its trend, the previous week too
     calendar = hours_calendar()
     with transaction.atomic(), connection.cursor() as cursor:
-        # A week's facts sort in memory; small queries start no parallel workers.
-        cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0")
+        # A week's facts sort in memory; these short queries start no parallel workers and are not
+        # JIT-compiled (the raw computation's estimates would otherwise cost more to compile than to run).
+        cursor.execute(
+            "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
+        )
         return _report(period, previous, trend, wanted, buckets, scope, source, now, calendar, use_cache)
 
 

@@ -136,15 +136,12 @@ class Raw:
                     SELECT m.sender_id FROM inbox_message m
                      WHERE m.conversation_id = c.id AND m.direction = 'out' AND m.sent_at = c.first_response_at
                      ORDER BY m.id LIMIT 1) fr ON TRUE
-              -- Business time: the opening intervals of the local days the wait spans, overlapped with it.
+              -- Business time: the calendar's opening intervals overlapped with the wait.
               LEFT JOIN LATERAL (
                     SELECT sum(EXTRACT(EPOCH FROM least(iv.e, c.first_response_at)
                                               - greatest(iv.s, c.first_inbound_at))) AS seconds
-                      FROM generate_series((c.first_inbound_at AT TIME ZONE cal.time_zone)::date,
-                                           (c.first_response_at AT TIME ZONE cal.time_zone)::date,
-                                           interval '1 day') g(d)
-                      JOIN intervals iv ON iv.calendar_id = cal.id AND iv.d = g.d::date
-                     WHERE iv.e > c.first_inbound_at AND iv.s < c.first_response_at) bt
+                      FROM intervals iv
+                     WHERE iv.calendar_id = cal.id AND iv.e > c.first_inbound_at AND iv.s < c.first_response_at) bt
                    ON NOT cal.always_open AND c.first_response_at > c.first_inbound_at
              WHERE c.first_inbound_at IS NOT NULL{where}"""  # noqa: S608
         # The intervals of every calendar from the window's start (or the first conversation) until now.
@@ -186,22 +183,18 @@ class Raw:
             [("e.created_at >= %s", lo), ("e.created_at < %s", hi), ("c.channel_id = ANY(%s)", channels)]
         )
         outcomes, p3 = _where([("o.due_at >= %s", lo), ("o.due_at < %s", hi), ("c.channel_id = ANY(%s)", channels)])
+        # Who held the conversation when the clock stopped: only the per-person rows need it.
+        holder = "" if sla_only else HOLDER
+        held = "NULL" if sla_only else f"coalesce(a.user_id, {none})"
         sql = f"""
             WITH sla AS (
                 SELECT (o.due_at AT TIME ZONE %s)::date AS day, c.channel_id,
-                       coalesce(p.category_id, {none}) AS category_id, coalesce(a.user_id, {none}) AS user_id,
+                       coalesce(p.category_id, {none}) AS category_id, {held} AS user_id,
                        CASE WHEN o.breached THEN 'breached:' ELSE 'met:' END || o.metric AS kind
                   FROM protocols_slaoutcome o
                   JOIN inbox_conversation c ON c.id = o.conversation_id
                   LEFT JOIN protocols_slapolicy p ON p.id = o.policy_id
-                  LEFT JOIN LATERAL (
-                        -- who held the conversation when the clock stopped
-                        SELECT CASE WHEN e.kind = 'assigned' THEN (e.data ->> 'assignee_id')::int
-                                    ELSE (e.data ->> 'to_user_id')::int END AS user_id
-                          FROM inbox_conversationevent e
-                         WHERE e.conversation_id = o.conversation_id AND e.kind IN ('assigned', 'handed_over')
-                           AND e.created_at <= o.completed_at
-                         ORDER BY e.created_at DESC, e.id DESC LIMIT 1) a ON TRUE
+{holder}
                  WHERE TRUE{outcomes})
             SELECT day, channel_id, category_id, {any_} AS user_id, kind, count(*)::int AS count
               FROM sla GROUP BY 1, 2, 3, 5"""  # noqa: S608
@@ -223,6 +216,17 @@ class Raw:
              GROUP BY 1, 2, 4"""  # noqa: S608
         return sql, [zone, *p3, zone, *p1, zone, *p2]
 
+
+HOLDER = """
+                  LEFT JOIN LATERAL (
+                        -- who held the conversation when the clock stopped
+                        SELECT CASE WHEN e.kind = 'assigned' THEN (e.data ->> 'assignee_id')::int
+                                    ELSE (e.data ->> 'to_user_id')::int END AS user_id
+                          FROM inbox_conversationevent e
+                         WHERE e.conversation_id = o.conversation_id AND e.kind IN ('assigned', 'handed_over')
+                           AND e.created_at <= o.completed_at
+                         ORDER BY e.created_at DESC, e.id DESC LIMIT 1) a ON TRUE
+"""
 
 KEPT = Kept()
 RAW = Raw()
