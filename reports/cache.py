@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,12 +37,12 @@ def _version_key(label: str) -> str:
 
 
 def _bump(keys: list[str]) -> None:
-    for key in keys:
-        try:
-            if not cache.add(key, 1, timeout=None):
-                cache.incr(key)
-        except Exception:
-            logger.debug("Cache unavailable; report versions not bumped.", exc_info=True)
+    """Give each key a new version: a fresh unique value, all in one round trip."""
+    try:
+        stamp = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+        cache.set_many(dict.fromkeys(keys, stamp), timeout=None)
+    except Exception:  # the cache is an optimisation; entries expire anyway
+        logger.debug("Cache unavailable; report versions not bumped.", exc_info=True)
 
 
 def weeks_touch(moments: Iterable[datetime | None]) -> None:
@@ -70,7 +72,7 @@ def cached(name: str, lo: datetime, hi: datetime, channels: list[int] | None, co
     try:
         keys = [_GENERATION, *(_version_key(label) for label in _weeks(lo, hi))]
         versions = cache.get_many(keys)
-        signature = repr((name, lo.isoformat(), hi.isoformat(), channels, [versions.get(k, 0) for k in keys]))
+        signature = repr((name, lo.isoformat(), hi.isoformat(), channels, [versions.get(k) for k in keys]))
         key = "reports:figures:" + hashlib.sha256(signature.encode()).hexdigest()
         hit = cache.get(key)
     except Exception:

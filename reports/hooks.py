@@ -10,6 +10,7 @@ from django.db import connection
 
 from inbox.lifecycle import Intake, Step, register
 from inbox.models import Conversation
+from reports.cache import weeks_touch
 from reports.keeping import facts_upsert, owed_refresh, reply_record, resolution_record, volume_add
 
 
@@ -24,6 +25,8 @@ def on_classified(*, intake: Intake) -> None:
         return
     facts_upsert(conversations=intake.conversations)
     volume_add(messages=intake.messages)
+    # The weeks of the facts (first inbound) and of the volume (the messages) changed.
+    weeks_touch([c.first_inbound_at for c in intake.conversations] + [m.created_at for m in intake.messages])
 
 
 def on_replied(*, conversation: Conversation, waited_since: datetime | None, at: datetime) -> None:

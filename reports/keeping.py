@@ -156,7 +156,6 @@ def facts_upsert(*, conversations: list[Conversation]) -> None:
     )
     if not rows:
         return
-    weeks_touch(row[3] for row in rows)
     table = ConversationFact._meta.db_table
     types = ["int", "int", "int", "timestamptz", "bool", "bool", "timestamptz", "timestamptz", "float8", "float8"]
     with connection.cursor() as cursor:
@@ -194,7 +193,6 @@ def volume_add(*, messages: list[Message]) -> None:
     keys = sorted(inbound)
     if not keys:
         return
-    weeks_touch(hour for hour, _channel in keys)
     table = HourlyVolume._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
