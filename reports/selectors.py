@@ -235,38 +235,44 @@ _HEADLINE = ["conversations", "needing_reply", "answered", "p50"]
 
 
 def _facts_main(source, period, channels, calendar) -> tuple[dict, dict, dict]:
-    """The period's conversations in one scan: ``conversations`` (first inbound
-    message in the period), ``needing_reply`` (of them, those that require a
-    reply), ``answered`` (of those, with a first response), percentiles and mean
-    of the first response over ``answered``; overall, per channel and per first responder."""
+    """The period's figures: ``conversations`` (first inbound message in the
+    period), ``needing_reply`` (of them, those that require a reply), ``answered``
+    (of those, with a first response), percentiles and mean of the first response
+    over ``answered``; and per channel and per first responder the counts and median."""
     facts_sql, params = source.facts(calendar=calendar, lo=period.start, hi=period.end, channels=channels)
-    sql = f"""
-        SELECT GROUPING(f.channel_id, f.first_responder_id), f.channel_id, f.first_responder_id,
-               count(*), count(*) FILTER (WHERE f.requires_reply), count(*) FILTER (WHERE {_ANSWERED}),
+    overall = f"""
+        SELECT count(*), count(*) FILTER (WHERE f.requires_reply), count(*) FILTER (WHERE {_ANSWERED}),
                {_pct(0.5, "f.response_seconds")}, {_pct(0.9, "f.response_seconds")},
                avg(f.response_seconds) FILTER (WHERE {_ANSWERED}),
                {_pct(0.5, "f.response_business_seconds")}, {_pct(0.9, "f.response_business_seconds")},
                {_pct(0.5, "f.response_seconds", f"{_ANSWERED} AND NOT f.off_hours")},
                {_pct(0.5, "f.response_seconds", f"{_ANSWERED} AND f.off_hours")},
                {_distribution_sql()}
+          FROM ({facts_sql}) f"""  # noqa: S608
+    # Per channel and per first responder, only the counts and the median: two groupings, one scan.
+    breakdown = f"""
+        SELECT GROUPING(f.channel_id, f.first_responder_id), f.channel_id, f.first_responder_id,
+               count(*), count(*) FILTER (WHERE f.requires_reply), count(*) FILTER (WHERE {_ANSWERED}),
+               {_pct(0.5, "f.response_seconds")}
           FROM ({facts_sql}) f
-         GROUP BY GROUPING SETS ((), (f.channel_id), (f.first_responder_id))"""  # noqa: S608
+         GROUP BY GROUPING SETS ((f.channel_id), (f.first_responder_id))"""  # noqa: S608
     keys = ["conversations", "needing_reply", "answered", "p50", "p90", "mean", "business_p50", "business_p90"]
     keys += ["inside_p50", "outside_p50"]
-    main = dict.fromkeys(keys, None) | {"conversations": 0, "needing_reply": 0, "answered": 0}
-    main["distribution"] = [0] * len(DISTRIBUTION)
+    row = _fetch(overall, params)[0]
+    main = dict(zip(keys, row[:10], strict=True))
+    main["mean"] = float(main["mean"]) if main["mean"] is not None else None
+    main["distribution"] = list(row[10:])
     per_channel, per_responder = {}, {}
-    for row in _fetch(sql, params):
-        grouping, channel, responder = row[0], row[1], row[2]
-        item = dict(zip(keys, row[3:13], strict=True))
-        item["mean"] = float(item["mean"]) if item["mean"] is not None else None
-        item["distribution"] = list(row[13:])
-        if grouping == 3:
-            main = item
-        elif grouping == 1:  # per channel
-            per_channel[channel] = {k: item[k] for k in _HEADLINE} | {"p50": _round(item["p50"])}
-        elif responder is not None and item["answered"]:
-            per_responder[responder] = {"answered": item["answered"], "p50": _round(item["p50"])}
+    for grouping, channel, responder, conversations, needing, answered, p50 in _fetch(breakdown, params):
+        if grouping == 1:  # per channel
+            per_channel[channel] = {
+                "conversations": conversations,
+                "needing_reply": needing,
+                "answered": answered,
+                "p50": _round(p50),
+            }
+        elif responder is not None and answered:
+            per_responder[responder] = {"answered": answered, "p50": _round(p50)}
     return main, per_channel, per_responder
 
 
@@ -369,18 +375,22 @@ def _sla_by_bucket(source, buckets, channels) -> list[tuple[int, int]]:
     """SLA outcomes met and breached whose due time falls in each of ``buckets``."""
     lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
     counts_sql, params = source.counts(lo=lo, hi=hi, channels=channels, sla_only=True)
-    zone = settings.TIME_ZONE
-    values, value_params = _buckets_sql(buckets)
-    rows = _fetch(
-        f"""WITH k AS ({counts_sql}), b(idx, lo, hi) AS (VALUES {values})
+    zone = business_zone()
+    rows = ", ".join(["(%s::int, %s::date, %s::date)"] * len(buckets))
+    days = [
+        v
+        for i, (b_lo, b_hi) in enumerate(buckets)
+        for v in (i, b_lo.astimezone(zone).date(), b_hi.astimezone(zone).date())
+    ]
+    found = _fetch(
+        f"""WITH k AS ({counts_sql}), b(idx, lo, hi) AS (VALUES {rows})
             SELECT b.idx, coalesce(sum(k.count) FILTER (WHERE k.kind LIKE 'met:%%'), 0),
                    coalesce(sum(k.count) FILTER (WHERE k.kind LIKE 'breached:%%'), 0)
-              FROM b LEFT JOIN k ON k.day >= (b.lo AT TIME ZONE %s)::date AND k.day < (b.hi AT TIME ZONE %s)::date
-               AND k.user_id = {ANY}
+              FROM b LEFT JOIN k ON k.day >= b.lo AND k.day < b.hi AND k.user_id = {ANY}
              GROUP BY b.idx ORDER BY b.idx""",  # noqa: S608
-        [*params, *value_params, zone, zone],
+        [*params, *days],
     )
-    return [(int(met), int(breached)) for _idx, met, breached in rows]
+    return [(int(met), int(breached)) for _idx, met, breached in found]
 
 
 # --- SLA ---------------------------------------------------------------------------------------
