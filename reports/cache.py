@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -47,7 +47,9 @@ def _bump(keys: list[str]) -> None:
 
 def weeks_touch(moments: Iterable[datetime | None]) -> None:
     """The report's tables changed for these moments: their weeks' cached figures are stale."""
-    keys = sorted({_version_key(Week.containing(m).label) for m in moments if m is not None})
+    # Weeks start at a local midnight, a whole hour in UTC: the hour decides the week.
+    hours = {m.astimezone(UTC).replace(minute=0, second=0, microsecond=0) for m in moments if m is not None}
+    keys = sorted({_version_key(Week.containing(hour).label) for hour in hours})
     if keys:
         _bump(keys)
         # Again once committed: a report computed in between read the old rows.
