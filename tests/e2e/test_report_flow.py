@@ -52,6 +52,8 @@ def test_the_owner_reads_the_report_changes_week_and_downloads_a_csv(signed_in, 
     phone.goto(f"{live_server.url}/reports/?week={last.label}")
     phone.wait_for_selector("[data-testid=report-summary]")
     phone.screenshot(path=str(artifacts / "e2e-report-phone.png"), full_page=True)
+    phone.screenshot(path=str(artifacts / "e2e-report-phone-top.png"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     phone.emulate_media(media="print")
     phone.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     phone.screenshot(path=str(artifacts / "e2e-report-print.png"), full_page=True)
