@@ -134,7 +134,7 @@ def _report(period, previous, trend, wanted, buckets, scope, source, now, calend
             b: kept("headline", *b, lambda b=b: _facts_by_bucket(source, [b], channels, calendar)[0]) for b in others
         }
         sla_by_bucket = {b: kept("sla", *b, lambda b=b: _sla_by_bucket(source, [b], channels)[0]) for b in buckets}
-    else:  # all weeks in one query each
+    else:  # all weeks in one query each, their rows read once
         headlines = dict(zip(others, _facts_by_bucket(source, others, channels, calendar), strict=True))
         sla_by_bucket = dict(zip(buckets, _sla_by_bucket(source, buckets, channels), strict=True))
     headlines[wanted[0]] = main
@@ -276,6 +276,12 @@ def _facts_main(source, period, channels, calendar) -> tuple[dict, dict, dict]:
     return main, per_channel, per_responder
 
 
+def _once(source) -> str:
+    """The raw computation of several weeks runs once, then each week reads its part;
+    the kept tables are read by index, week by week."""
+    return "NOT MATERIALIZED" if source is KEPT else "MATERIALIZED"
+
+
 def _facts_by_bucket(source, buckets, channels, calendar) -> list[dict]:
     """The headline figures (as in ``_facts_main``) of each of ``buckets``."""
     if not buckets:
@@ -284,10 +290,10 @@ def _facts_by_bucket(source, buckets, channels, calendar) -> list[dict]:
     facts_sql, facts_params = source.facts(calendar=calendar, lo=lo, hi=hi, channels=channels)
     values, value_params = _buckets_sql(buckets)
     sql = f"""
-        WITH b(idx, lo, hi) AS (VALUES {values})
+        WITH b(idx, lo, hi) AS (VALUES {values}), f AS {_once(source)} ({facts_sql})
         SELECT b.idx, count(f.conversation_id), count(*) FILTER (WHERE f.requires_reply),
                count(*) FILTER (WHERE {_ANSWERED}), {_pct(0.5, "f.response_seconds")}
-          FROM b LEFT JOIN ({facts_sql}) f ON f.first_inbound_at >= b.lo AND f.first_inbound_at < b.hi
+          FROM b LEFT JOIN f ON f.first_inbound_at >= b.lo AND f.first_inbound_at < b.hi
          GROUP BY b.idx ORDER BY b.idx"""  # noqa: S608
     return [dict(zip(_HEADLINE, row[1:], strict=True)) for row in _fetch(sql, [*value_params, *facts_params])]
 
@@ -383,7 +389,7 @@ def _sla_by_bucket(source, buckets, channels) -> list[tuple[int, int]]:
         for v in (i, b_lo.astimezone(zone).date(), b_hi.astimezone(zone).date())
     ]
     found = _fetch(
-        f"""WITH k AS ({counts_sql}), b(idx, lo, hi) AS (VALUES {rows})
+        f"""WITH k AS {_once(source)} ({counts_sql}), b(idx, lo, hi) AS (VALUES {rows})
             SELECT b.idx, coalesce(sum(k.count) FILTER (WHERE k.kind LIKE 'met:%%'), 0),
                    coalesce(sum(k.count) FILTER (WHERE k.kind LIKE 'breached:%%'), 0)
               FROM b LEFT JOIN k ON k.day >= b.lo AND k.day < b.hi AND k.user_id = {ANY}
