@@ -258,6 +258,8 @@ def _facts_main(source, period, channels, calendar) -> tuple[dict, dict, dict]:
          GROUP BY GROUPING SETS ((f.channel_id), (f.first_responder_id))"""  # noqa: S608
     keys = ["conversations", "needing_reply", "answered", "p50", "p90", "mean", "business_p50", "business_p90"]
     keys += ["inside_p50", "outside_p50"]
+    if source is not KEPT:  # computing the facts costs more than aggregating them twice: one statement
+        return _facts_main_once(overall, params, keys)
     row = _fetch(overall, params)[0]
     main = dict(zip(keys, row[:10], strict=True))
     main["mean"] = float(main["mean"]) if main["mean"] is not None else None
@@ -276,6 +278,29 @@ def _facts_main(source, period, channels, calendar) -> tuple[dict, dict, dict]:
     return main, per_channel, per_responder
 
 
+def _facts_main_once(overall: str, params: list, keys: list[str]) -> tuple[dict, dict, dict]:
+    """``_facts_main`` in one statement: every aggregate over (), each channel and each first responder."""
+    select, source_sql = overall.split("FROM (", 1)
+    sql = (
+        select.replace("SELECT ", "SELECT GROUPING(f.channel_id, f.first_responder_id), f.channel_id, "
+                       "f.first_responder_id, ", 1)
+        + "FROM (" + source_sql
+        + " GROUP BY GROUPING SETS ((), (f.channel_id), (f.first_responder_id))"
+    )  # fmt: skip
+    main, per_channel, per_responder = {}, {}, {}
+    for row in _fetch(sql, params):
+        grouping, channel, responder = row[:3]
+        item = dict(zip(keys, row[3:13], strict=True))
+        if grouping == 3:
+            main = item | {"distribution": list(row[13:])}
+            main["mean"] = float(main["mean"]) if main["mean"] is not None else None
+        elif grouping == 1:
+            per_channel[channel] = {k: item[k] for k in _HEADLINE} | {"p50": _round(item["p50"])}
+        elif responder is not None and item["answered"]:
+            per_responder[responder] = {"answered": item["answered"], "p50": _round(item["p50"])}
+    return main, per_channel, per_responder
+
+
 def _once(source) -> str:
     """The raw computation of several weeks runs once, then each week reads its part;
     the kept tables are read by index, week by week."""
@@ -287,7 +312,7 @@ def _facts_by_bucket(source, buckets, channels, calendar) -> list[dict]:
     if not buckets:
         return []
     lo, hi = min(b[0] for b in buckets), max(b[1] for b in buckets)
-    facts_sql, facts_params = source.facts(calendar=calendar, lo=lo, hi=hi, channels=channels)
+    facts_sql, facts_params = source.facts(calendar=calendar, lo=lo, hi=hi, channels=channels, lean=True)
     values, value_params = _buckets_sql(buckets)
     sql = f"""
         WITH b(idx, lo, hi) AS (VALUES {values}), f AS {_once(source)} ({facts_sql})

@@ -39,7 +39,7 @@ def _where(conditions: list[tuple[str, object]]) -> tuple[str, list]:
 class Kept:
     name = "kept"
 
-    def facts(self, *, calendar=None, lo=None, hi=None, channels=None) -> tuple[str, list]:
+    def facts(self, *, calendar=None, lo=None, hi=None, channels=None, lean=False) -> tuple[str, list]:
         where, params = _where(
             [("first_inbound_at >= %s", lo), ("first_inbound_at < %s", hi), ("channel_id = ANY(%s)", channels)]
         )
@@ -112,10 +112,21 @@ def _date(moment: datetime | None):
 class Raw:
     name = "raw"
 
-    def facts(self, *, calendar=None, lo=None, hi=None, channels=None) -> tuple[str, list]:
+    def facts(self, *, calendar=None, lo=None, hi=None, channels=None, lean=False) -> tuple[str, list]:
+        """``lean``: only what the headline figures read (counts and the first
+        response in calendar seconds); the other columns are NULL."""
         where, params = _where(
             [("c.first_inbound_at >= %s", lo), ("c.first_inbound_at < %s", hi), ("c.channel_id = ANY(%s)", channels)]
         )
+        if lean:
+            return (
+                "SELECT c.id AS conversation_id, c.channel_id, c.category_id, c.first_inbound_at, c.requires_reply, "  # noqa: S608
+                "c.first_response_at, NULL::int AS first_responder_id, "
+                "EXTRACT(EPOCH FROM c.first_response_at - c.first_inbound_at)::float8 AS response_seconds, "
+                "NULL::float8 AS response_business_seconds, NULL::bool AS off_hours, NULL::timestamptz AS owed_since "
+                f"FROM inbox_conversation c WHERE c.first_inbound_at IS NOT NULL{where}",
+                params,
+            )
         opened, open_params = _open_at("c.first_inbound_at", calendar)
         sql = f"""
             SELECT c.id AS conversation_id, c.channel_id, c.category_id, c.first_inbound_at, c.requires_reply,
@@ -186,13 +197,17 @@ class Raw:
         # Who held the conversation when the clock stopped: only the per-person rows need it.
         holder = "" if sla_only else HOLDER
         held = "NULL" if sla_only else f"coalesce(a.user_id, {none})"
+        # Compliance over every channel needs no channel: then the conversations are not read.
+        by_channel = not sla_only or channels is not None
+        conversation = "JOIN inbox_conversation c ON c.id = o.conversation_id" if by_channel else ""
+        channel = "c.channel_id" if by_channel else "NULL::int"
         sql = f"""
             WITH sla AS (
-                SELECT (o.due_at AT TIME ZONE %s)::date AS day, c.channel_id,
+                SELECT (o.due_at AT TIME ZONE %s)::date AS day, {channel} AS channel_id,
                        coalesce(p.category_id, {none}) AS category_id, {held} AS user_id,
                        CASE WHEN o.breached THEN 'breached:' ELSE 'met:' END || o.metric AS kind
                   FROM protocols_slaoutcome o
-                  JOIN inbox_conversation c ON c.id = o.conversation_id
+                  {conversation}
                   LEFT JOIN protocols_slapolicy p ON p.id = o.policy_id
 {holder}
                  WHERE TRUE{outcomes})
