@@ -10,8 +10,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reports.selectors import CRISIS_SILENCE_LIMIT
-
 # Below this share of deadlines met, a channel is named in the summary.
 SUMMARY_COMPLIANCE = 0.90
 
@@ -172,6 +170,3 @@ def csv_text(report: dict[str, Any], names: list[str]) -> str:
         writer.writerow(header)
         writer.writerows(rows)
     return out.getvalue()
-
-
-__all__ = ["CRISIS_SILENCE_LIMIT", "TABLES", "csv_text", "duration", "percent", "summary", "table"]

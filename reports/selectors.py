@@ -29,7 +29,7 @@ from reports.cache import cached
 from reports.keeping import hours_calendar
 from reports.models import DailyCount
 from reports.sources import KEPT
-from reports.weeks import Period, Week, business_zone
+from reports.weeks import Period, business_zone
 from teams.models import Team
 
 ANY = DailyCount.ANY
@@ -682,10 +682,3 @@ def _hidden(period: Period, channels) -> list[dict]:
         }
         for m in hidden.order_by("hidden_at")[:200]
     ]
-
-
-def default_week(now: datetime | None = None) -> Week:
-    return Week.last_complete(now or timezone.now())
-
-
-__all__ = ["Scope", "business_zone", "default_week", "report_build", "scope_for"]
