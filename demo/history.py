@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from channels.models import Channel
@@ -258,10 +257,9 @@ def history_seed(*, users: dict, channels: dict[str, Channel], now: datetime | N
     _listening(now, first_day, rng)
     # The few still waiting get their deadlines (the sweep flags the overdue ones).
     conversations_sla_update(conversations=[c for c in conversations if c.status == Conversation.Status.OPEN])
-    if connection.vendor == "postgresql":
-        from reports.keeping import reports_rebuild
+    from reports.keeping import reports_rebuild
 
-        reports_rebuild()
+    reports_rebuild()
     return len(conversations)
 
 

@@ -6,23 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-
 from inbox.lifecycle import Intake, Step, register
 from inbox.models import Conversation
 from reports.cache import weeks_touch
 from reports.keeping import facts_upsert, owed_refresh, reply_record, resolution_record, volume_add
 
 
-def _kept() -> bool:
-    """The report's tables exist on PostgreSQL only (on SQLite there is no report)."""
-    return connection.vendor == "postgresql"
-
-
 def on_classified(*, intake: Intake) -> None:
     """New inbound messages: their conversations' facts and the hourly volume."""
-    if not _kept():
-        return
     facts_upsert(conversations=intake.conversations)
     volume_add(messages=intake.messages)
     # The weeks of the facts (first inbound) and of the volume (the messages) changed.
@@ -30,19 +21,16 @@ def on_classified(*, intake: Intake) -> None:
 
 
 def on_replied(*, conversation: Conversation, waited_since: datetime | None, at: datetime) -> None:
-    if _kept():
-        reply_record(conversation=conversation, at=at)
+    reply_record(conversation=conversation, at=at)
 
 
 def on_resolved(*, conversation: Conversation, at: datetime, by: Any = None) -> None:
     by_id = by if isinstance(by, int) or by is None else by.pk
-    if _kept():
-        resolution_record(conversation=conversation, at=at, by_id=by_id)
+    resolution_record(conversation=conversation, at=at, by_id=by_id)
 
 
 def on_reopened(*, conversation: Conversation, by: Any = None) -> None:
-    if _kept():
-        owed_refresh(conversation=conversation)
+    owed_refresh(conversation=conversation)
 
 
 HOOKS = [

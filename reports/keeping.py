@@ -133,6 +133,22 @@ def _response_times(conversation: Conversation, calendars: dict[int, Calendar]) 
     return seconds, business
 
 
+_FACT_FIELDS = [
+    "conversation_id", "channel_id", "category_id", "first_inbound_at", "requires_reply", "off_hours", "owed_since",
+    "first_response_at", "response_seconds", "response_business_seconds",
+]  # fmt: skip
+
+
+def _facts_save(rows: list[tuple]) -> None:
+    """``facts_upsert`` through the ORM (databases other than PostgreSQL)."""
+    ConversationFact.objects.bulk_create(
+        [ConversationFact(**dict(zip(_FACT_FIELDS, row, strict=True))) for row in rows],
+        update_conflicts=True,
+        unique_fields=["conversation"],
+        update_fields=[f for f in _FACT_FIELDS if f != "conversation_id"],
+    )
+
+
 def facts_upsert(*, conversations: list[Conversation]) -> None:
     """Insert or refresh the facts of conversations that just received messages
     (a new message may reclassify it: category, reply needed, SLA calendar)."""
@@ -155,6 +171,9 @@ def facts_upsert(*, conversations: list[Conversation]) -> None:
         if c.first_inbound_at is not None
     )
     if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _facts_save(rows)
         return
     table = ConversationFact._meta.db_table
     types = ["int", "int", "int", "timestamptz", "bool", "bool", "timestamptz", "timestamptz", "float8", "float8"]
@@ -193,6 +212,12 @@ def volume_add(*, messages: list[Message]) -> None:
     keys = sorted(inbound)
     if not keys:
         return
+    if connection.vendor != "postgresql":
+        from reports.portable import add_counts
+
+        increments = {k: {"inbound": inbound[k], "inbound_off_hours": outside[k]} for k in keys}
+        add_counts(HourlyVolume, ["hour", "channel_id"], increments)
+        return
     table = HourlyVolume._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -211,6 +236,12 @@ def counts_add(rows: list[tuple[date, int, int, int, str]]) -> None:
         return
     weeks_touch(datetime.combine(day, datetime.min.time(), business_zone()) for day, *_rest in counted)
     values = [(*key, n) for key, n in sorted(counted.items())]
+    if connection.vendor != "postgresql":
+        from reports.portable import add_counts
+
+        fields = ["day", "channel_id", "category_id", "user_id", "kind"]
+        add_counts(DailyCount, fields, {key: {"count": n} for key, n in counted.items()})
+        return
     table = DailyCount._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -287,6 +318,12 @@ def reports_rebuild() -> dict[str, int]:
 
     hours_calendar_forget()
     everything_touch()
+    if connection.vendor != "postgresql":
+        from reports.portable import rebuild
+
+        with transaction.atomic():
+            rebuild()
+        return {m._meta.db_table: m.objects.count() for m in (ConversationFact, HourlyVolume, DailyCount)}
     calendar = hours_calendar()
     tables = [m._meta.db_table for m in (ConversationFact, HourlyVolume, DailyCount)]
     with transaction.atomic(), connection.cursor() as cursor:

@@ -111,11 +111,12 @@ def report_build(
     buckets = list(dict.fromkeys(wanted))  # a one-week period is the last of its trend, the previous week too
     calendar = hours_calendar()
     with transaction.atomic(), connection.cursor() as cursor:
-        # A week's facts sort in memory; these short queries start no parallel workers and are not
-        # JIT-compiled (the raw computation's estimates would otherwise cost more to compile than to run).
-        cursor.execute(
-            "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
-        )
+        if connection.vendor == "postgresql":
+            # A week's facts sort in memory; these short queries start no parallel workers and are not
+            # JIT-compiled (the raw computation's estimates would otherwise cost more to compile than to run).
+            cursor.execute(
+                "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
+            )
         return _report(period, previous, trend, wanted, buckets, scope, source, now, calendar, use_cache)
 
 
@@ -127,6 +128,10 @@ def _report(period, previous, trend, wanted, buckets, scope, source, now, calend
         return cached(name, lo, hi, channels, compute) if source is KEPT and use_cache else compute()
 
     start, end = period.start, period.end
+    if connection.vendor != "postgresql":
+        return _assemble(
+            period, previous, trend, wanted, buckets, scope, now, *_portable(period, buckets, channels, now)
+        )
     main, per_channel, per_responder = kept("main", start, end, lambda: _facts_main(source, period, channels, calendar))
     others = [b for b in buckets if b != wanted[0]]
     if source is KEPT and use_cache:  # week by week: the unchanged ones come from the cache
@@ -137,13 +142,35 @@ def _report(period, previous, trend, wanted, buckets, scope, source, now, calend
     else:  # all weeks in one query each, their rows read once
         headlines = dict(zip(others, _facts_by_bucket(source, others, channels, calendar), strict=True))
         sla_by_bucket = dict(zip(buckets, _sla_by_bucket(source, buckets, channels), strict=True))
-    headlines[wanted[0]] = main
-    facts = [headlines[b] for b in wanted]
     volume, off = kept("volume", start, end, lambda: _volume(source, period, channels, calendar))
     counts = kept("counts", start, end, lambda: _counts(source, period, channels))
-    sla_buckets = [sla_by_bucket[b] for b in wanted]
     owed = _owed(source, period, channels, now)
+    return _assemble(
+        period, previous, trend, wanted, buckets, scope, now,
+        main, per_channel, per_responder, headlines, sla_by_bucket, volume, off, counts, owed,
+    )  # fmt: skip
 
+
+def _portable(period, buckets, channels, now) -> tuple:
+    """The same parts, aggregated in Python (databases other than PostgreSQL: the demo's SQLite)."""
+    from reports import portable
+
+    main, per_channel, per_responder = portable.facts_main(period, channels)
+    headlines = {b: portable.facts_headline(b, channels) for b in buckets}
+    sla_by_bucket = {b: portable.sla_bucket(b, channels) for b in buckets}
+    volume, off = portable.volume(period, channels)
+    counts = portable.counts(period, channels)
+    rows, ids = portable.owed(period, channels, now - OWED_TOO_LONG, UNANSWERED_LISTED)
+    return (main, per_channel, per_responder, headlines, sla_by_bucket, volume, off, counts, _owed_data(rows, ids))
+
+
+def _assemble(
+    period, previous, trend, wanted, buckets, scope, now,
+    main, per_channel, per_responder, headlines, sla_by_bucket, volume, off, counts, owed,
+) -> dict[str, Any]:  # fmt: skip
+    headlines = {**headlines, wanted[0]: main}
+    facts = [headlines[b] for b in wanted]
+    sla_buckets = [sla_by_bucket[b] for b in wanted]
     names = _names(counts, per_responder, per_channel, scope)
     before = facts[1]
     sla = _sla(counts, names, scope)
@@ -183,7 +210,7 @@ def _report(period, previous, trend, wanted, buckets, scope, source, now, calend
         "gestores": _gestor_rows(counts, per_responder, sla, names, scope),
         "crises": _crises(period),
         "listening": _listening(period),
-        "hidden": _hidden(period, channels),
+        "hidden": _hidden(period, scope.channel_ids),
         "previous": {"week": previous.label, **headline_prev},
         "trend": [{"week": week.label, **_headline(facts[2 + i], sla_buckets[2 + i])} for i, week in enumerate(trend)],
     }
@@ -338,7 +365,11 @@ def _owed(source, period, channels, now) -> dict[str, Any]:
         "ORDER BY o.owed_since, o.conversation_id LIMIT %s",
         [*params, UNANSWERED_LISTED],
     )
-    ids = [row[0] for row in listed]
+    return _owed_data(rows, [row[0] for row in listed])
+
+
+def _owed_data(rows: list[tuple], ids: list[int]) -> dict[str, Any]:
+    """From (channel, count, over 24 h, oldest) per channel and the ids to list."""
     # values(), not objects: a Channel object decrypts its credentials.
     found = Conversation.objects.filter(pk__in=ids).values(
         "pk", "channel__name", "contact__display_name", "contact__handle", "contact__external_id", "subject",

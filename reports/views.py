@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -118,8 +117,6 @@ def page_context(report: dict, period: Period) -> dict[str, Any]:
 
 @role_required(roles.can_view_inbox)
 def weekly(request: HttpRequest) -> HttpResponse:
-    if connection.vendor != "postgresql":
-        return render(request, "reports/unsupported.html")
     period, report, filters = report_for(request)
     visible = roles.has_any_role(request.user, {roles.Role.OWNER, roles.Role.COMMUNITY_MANAGER, roles.Role.SUPERVISOR})
     teams = Team.objects.order_by("name").only("pk", "name")
