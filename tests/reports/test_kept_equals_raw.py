@@ -71,3 +71,27 @@ def test_kept_tables_equal_the_raw_computation_dst_week_included(
     before = report_build(period=Period(Week.parse("2026-W42"), Week.parse("2026-W44")))
     reports_rebuild()
     assert report_build(period=Period(Week.parse("2026-W42"), Week.parse("2026-W44"))) == before
+
+
+def test_the_python_aggregation_of_the_demo_database_gives_the_same_report(
+    default_protocol, fake_channel, gestor, gestor2, time_machine
+):
+    """Without PostgreSQL (make run's SQLite) the same tables are aggregated in Python."""
+    from django.utils import timezone
+
+    from reports import selectors
+
+    other = ChannelFactory(kind="fake", name="Fake 2", key="fake-2", credentials={"secret": "s"})
+    _history([fake_channel, other], [gestor, gestor2], start=datetime(2026, 10, 12, 0, 0, tzinfo=MADRID), days=21)
+    time_machine.move_to(datetime(2026, 11, 20, 12, 0, tzinfo=MADRID), tick=False)
+    period = Period(Week.parse("2026-W43"), Week.parse("2026-W43"))
+    previous = period.previous()
+    trend = [period.last.shift(-n) for n in range(3, -1, -1)]
+    wanted = [(period.start, period.end), (previous.start, previous.end)] + [(w.start, w.end) for w in trend]
+    buckets = list(dict.fromkeys(wanted))
+    now = timezone.now()
+    in_python = selectors._assemble(
+        period, previous, trend, wanted, buckets, selectors.EVERYTHING, now,
+        *selectors._portable(period, buckets, None, now),
+    )  # fmt: skip
+    assert in_python == report_build(period=period, now=now, use_cache=False)
