@@ -7,6 +7,7 @@ from core.api import AlertViewSet
 from inbox.api.views import ConversationViewSet, retry_message
 from listening.api import views as listening_views
 from protocols.api import views as protocol_views
+from reports.api.views import weekly_report
 from teams.api import views as team_views
 
 
@@ -48,5 +49,6 @@ urlpatterns = [
     path("auth/token/", token_obtain, name="api-token"),
     path("auth/token/revoke/", token_revoke_view, name="api-token-revoke"),
     path("messages/<int:pk>/retry/", retry_message, name="api-message-retry"),
+    path("reports/weekly/", weekly_report, name="api-report-weekly"),
     path("", include(router.urls)),
 ]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from redis.backoff import NoBackoff
@@ -232,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
     "poll-due-watches": {
         "task": "listening.tasks.watches_poll_due_task",
         "schedule": timedelta(seconds=60),
+    },
+    # The owner's weekly report, Monday 08:00 in the business time zone (CELERY_TIMEZONE).
+    "weekly-report": {
+        "task": "reports.tasks.report_weekly_send_task",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
     # Alert e-mails owed and not yet sent (the broker was down, or SMTP failed).
     "email-alerts": {

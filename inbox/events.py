@@ -34,7 +34,9 @@ team queue at a shift start), ``handover`` (at a shift end).
 
 Write one event with the module functions (``events.resolved(...)``), or many
 at once with a ``Batch`` (``batch = events.Batch(); batch.assigned(...);
-batch.save()``): both have the same typed methods.
+batch.save()``): both have the same typed methods. An event happens now;
+``received``, ``assigned``, ``reply_sent``, ``resolved`` and ``hidden`` also
+take ``at=`` for history written after the fact (the demo's past weeks).
 """
 
 from __future__ import annotations
@@ -85,11 +87,15 @@ def _writing() -> Iterator[None]:
 class EventWriter:
     """The typed vocabulary; subclasses decide whether an event is saved now or in a batch."""
 
-    def _add(self, conversation: Conversation | int, kind: str, actor: Any = None, **data: Any) -> ConversationEvent:
+    def _add(
+        self, conversation: Conversation | int, kind: str, actor: Any = None, at: datetime | None = None, **data: Any
+    ) -> ConversationEvent:
         unknown = set(data) - DATA_KEYS[kind]
         if unknown:
             raise ValueError(f"{kind} events carry no {sorted(unknown)}")
         event = ConversationEvent(kind=kind, data=data)
+        if at is not None:
+            event.created_at = at
         if isinstance(conversation, Conversation):
             event.conversation = conversation
         else:
@@ -105,9 +111,9 @@ class EventWriter:
         raise NotImplementedError
 
     # --- Inbound
-    def received(self, *, message: Message) -> ConversationEvent:
+    def received(self, *, message: Message, at: datetime | None = None) -> ConversationEvent:
         return self._add(
-            message.conversation, Kind.RECEIVED, message_id=message.pk, external_id=message.external_id or ""
+            message.conversation, Kind.RECEIVED, at=at, message_id=message.pk, external_id=message.external_id or ""
         )
 
     def reopened(self, *, conversation: Conversation, by: Any = None) -> ConversationEvent:
@@ -146,6 +152,7 @@ class EventWriter:
         reason: str,
         by: Any = None,
         team_id: int | None = None,
+        at: datetime | None = None,
     ) -> ConversationEvent:
         if reason not in ASSIGN_REASONS:
             raise ValueError(f"Unknown assignment reason {reason!r}")
@@ -154,6 +161,7 @@ class EventWriter:
             conversation,
             Kind.ASSIGNED,
             by,
+            at,
             assignee_id=assignee_id,
             previous_assignee_id=previous_assignee_id,
             reason=reason,
@@ -169,11 +177,11 @@ class EventWriter:
 
     # --- Answers and notes
     def reply_queued(self, *, message: Message) -> ConversationEvent:
-        extra = {"private": True} if message.to_private else {}
+        extra: dict[str, Any] = {"private": True} if message.to_private else {}
         return self._add(message.conversation, Kind.REPLY_QUEUED, message.sender_id, message_id=message.pk, **extra)
 
-    def reply_sent(self, *, message: Message) -> ConversationEvent:
-        return self._add(message.conversation_id, Kind.REPLY_SENT, message.sender_id, message_id=message.pk)
+    def reply_sent(self, *, message: Message, at: datetime | None = None) -> ConversationEvent:
+        return self._add(message.conversation_id, Kind.REPLY_SENT, message.sender_id, at, message_id=message.pk)
 
     def reply_failed(self, *, message: Message, error: str) -> ConversationEvent:
         return self._add(message.conversation_id, Kind.REPLY_FAILED, message_id=message.pk, error=error[:500])
@@ -184,13 +192,15 @@ class EventWriter:
     def note_added(self, *, note: Message) -> ConversationEvent:
         return self._add(note.conversation, Kind.NOTE_ADDED, note.sender_id, message_id=note.pk)
 
-    def resolved(self, *, conversation: Conversation, by: Any = None) -> ConversationEvent:
-        return self._add(conversation, Kind.RESOLVED, by)
+    def resolved(self, *, conversation: Conversation, by: Any = None, at: datetime | None = None) -> ConversationEvent:
+        return self._add(conversation, Kind.RESOLVED, by, at)
 
     # --- Moderation
-    def hidden(self, *, message: Message, by: Any, reason: str, hidden: bool = True) -> ConversationEvent:
+    def hidden(
+        self, *, message: Message, by: Any, reason: str, hidden: bool = True, at: datetime | None = None
+    ) -> ConversationEvent:
         kind = Kind.HIDDEN if hidden else Kind.UNHIDDEN
-        return self._add(message.conversation, kind, by, message_id=message.pk, reason=reason)
+        return self._add(message.conversation, kind, by, at, message_id=message.pk, reason=reason)
 
 
 class _Now(EventWriter):

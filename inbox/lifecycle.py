@@ -21,6 +21,9 @@ hooks in their ``AppConfig.ready()``, in ``INSTALLED_APPS`` order:
 - ``REOPENED``: ``conversation`` (locked), ``by``: a person reopened it (a new
   message reopens it through ``RECEIVED``).
 
+The weekly report (``reports/hooks.py``) keeps its tables current at
+``CLASSIFIED``, ``REPLIED``, ``RESOLVED`` and ``REOPENED``.
+
 Hooks run inside the caller's transaction: what they owe for later (an
 e-mail, a task) they record durably there, and queue through ``core.queue``.
 """

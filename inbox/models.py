@@ -4,6 +4,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import Channel
@@ -299,6 +300,8 @@ class Message(UndeletableModel):
                 condition=models.Q(delivery_status__in=["queued", "sending"]),
                 name="message_outbox_idx",
             ),
+            # The weekly report lists what was hidden in a week without scanning every message.
+            models.Index(fields=["hidden_at"], condition=models.Q(hidden_at__isnull=False), name="message_hidden_idx"),
         ]
 
     def __str__(self) -> str:
@@ -419,7 +422,8 @@ class ConversationEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # Now, unless ``inbox.events`` is told when it happened (history the demo seeds).
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     objects = EventQuerySet.as_manager()
 

@@ -108,6 +108,21 @@ def business_elapsed(calendar: Calendar, start: datetime, end: datetime) -> time
     return total
 
 
+def open_intervals(calendar: Calendar, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The opening intervals (UTC) that overlap ``start``–``end``, in order: for
+    checking many moments at once (``is_open`` on each is the same answer)."""
+    found = []
+    try:
+        for open_start, open_end in _open_intervals(calendar, start - timedelta(days=1)):
+            if open_start >= end:
+                break
+            if open_end > start:
+                found.append((open_start, open_end))
+    except ValueError:  # closed for the rest of the search window
+        pass
+    return found
+
+
 def is_open(calendar: Calendar, moment: datetime) -> bool:
     for open_start, open_end in _open_intervals(calendar, moment - timedelta(days=1)):
         if open_start > moment:

@@ -132,6 +132,11 @@ TABLE: dict[str, Row] = {
     "inbox:message": Row({"GET": READ}),
     # Stored pictures of customers: people with a role (or a signed link, tested in tests/inbox).
     "inbox:media": Row({"GET": READ}),
+    # The weekly report: every role reads (a gestor sees their teams and their own row).
+    "reports:weekly": Row({"GET": READ}),
+    "reports:csv": Row({"GET": READ}),
+    "reports:email-choice": Row({"POST": READ}),
+    "api-report-weekly": Row({"GET": READ}),
     "inbox:retry": Row({"POST": REPLY}),
     "inbox:hide": Row({"POST": ASSIGN}),
     # --- Channel pages.
@@ -464,6 +469,8 @@ def path_of(pattern: Pattern, objects: dict[str, Any]) -> str:
             kwargs["token"] = default_token_generator.make_token(objects["users"]["gestor"])
         elif arg == "url":
             continue
+        elif arg == "table":
+            kwargs["table"] = "channels"
         elif arg == "path":
             kwargs["path"] = objects["media"]
         elif arg == "object_id":

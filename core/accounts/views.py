@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 
 from core import roles
-from core.accounts import services
+from core.accounts import profile, services
 from core.accounts.forms import CodeForm, MostradorPasswordResetForm, TwoFactorDisableForm
 from core.accounts.lockout import lockout_failure_record, lockout_is_locked, lockout_response
 from core.accounts.middleware import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
@@ -116,6 +116,8 @@ def security(request):
         "two_factor_required": services.two_factor_required(user=user),
         "backup_codes_left": services.backup_codes_left(user=user),
         "disable_form": TwoFactorDisableForm(user=user),
+        # Per-person settings of the apps above (the weekly report e-mail).
+        "sections": profile.sections_render(request),
     }
     return render(request, "accounts/security.html", context)
 

@@ -12,11 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_protocols_and_teams_registered_their_hooks():
     names = {step: [f"{h.__module__}.{h.__name__}" for h in lifecycle.hooks(step)] for step in Step}
     assert names[Step.RECEIVED] == ["protocols.hooks.on_received"]
-    assert names[Step.CLASSIFIED] == ["protocols.hooks.on_classified", "teams.hooks.on_classified"]
+    assert names[Step.CLASSIFIED] == [
+        "protocols.hooks.on_classified",
+        "teams.hooks.on_classified",
+        "reports.hooks.on_classified",
+    ]
     assert "protocols.hooks.on_reply_check" in names[Step.REPLY_CHECK]
-    assert "protocols.hooks.on_replied" in names[Step.REPLIED]
-    assert "protocols.hooks.on_resolved" in names[Step.RESOLVED]
-    assert "protocols.hooks.on_reopened" in names[Step.REOPENED]
+    # The report's hooks run after the protocol's, which record the SLA outcomes they read.
+    assert names[Step.REPLIED] == ["protocols.hooks.on_replied", "reports.hooks.on_replied"]
+    assert names[Step.RESOLVED] == ["protocols.hooks.on_resolved", "reports.hooks.on_resolved"]
+    assert names[Step.REOPENED] == ["protocols.hooks.on_reopened", "reports.hooks.on_reopened"]
 
 
 def test_registering_twice_calls_once():

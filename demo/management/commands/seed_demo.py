@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from channels.connectors.base import ContactRef, InboundItem
 from channels.models import Channel
+from demo.history import history_seed
 from inbox import events
 from inbox.models import Conversation, Message
 from inbox.services.ingest import ReceivedItem, inbound_items_ingest
@@ -590,6 +591,8 @@ class Command(BaseCommand):
                 conversation.save(update_fields=["category", "priority"])
                 conversations_sla_update(conversations=[conversation])
             self._apply(conversation, outcome, users, written)
+        # Eight weeks of history behind them, for the weekly report's trends.
+        history = history_seed(users=users, channels={**channels, "demo-facebook": meta["facebook"]}, now=now)
         # Deadlines that passed while the demo "happened" are flagged and escalated now.
         sla_sweep()
         sla_escalations_settle()
@@ -598,7 +601,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(users)} users (password '{PASSWORD}'), {len(channels)} channels, "
-                f"{created} new conversations."
+                f"{created} new conversations, {history} in the history."
             )
         )
 
