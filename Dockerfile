@@ -7,12 +7,12 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files are collected at build time; whitenoise serves them. var/beat is
-# where compose mounts beat's schedule volume: made here, a new named volume
+# Static files are collected at build time; whitenoise serves them. var/beat and
+# var/media are where compose mounts its volumes: made here, a new named volume
 # takes this owner (the non-root user) instead of root.
 RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 mostrador \
-    && mkdir -p /app/var/beat && chown -R mostrador /app/var
+    && mkdir -p /app/var/beat /app/var/media && chown -R mostrador /app/var
 USER mostrador
 
 EXPOSE 8000

@@ -64,7 +64,7 @@ web: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-3}
 worker: $(VENV)/.installed
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker --loglevel=INFO $(if $(QUEUES),-Q $(QUEUES))
 beat: $(VENV)/.installed
 	$(BIN)/celery -A config beat --loglevel=INFO
 migrate: $(VENV)/.installed

@@ -76,6 +76,8 @@ def bench_env(static_root: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
+        # Plain HTTP on loopback: no TLS proxy in front to redirect to.
+        "SECURE_SSL_REDIRECT": "0",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         # The pages are measured, not the sign-in: nobody is made to set up two-factor first.

@@ -59,6 +59,8 @@ def env() -> dict:
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "bench-only",
         "DEBUG": "0",
+        # Plain HTTP on loopback: no TLS proxy in front to redirect to.
+        "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
@@ -74,17 +76,51 @@ def manage(*args: str) -> None:
 # --- Baseline: raw single-row INSERTs -------------------------------------------------------
 
 
+_FILLER = {
+    "text": "''",
+    "character varying": "''",
+    "integer": "0",
+    "smallint": "0",
+    "bigint": "1",
+    "boolean": "false",
+    "jsonb": "'[]'",
+    "timestamp with time zone": "now()",
+    "uuid": "gen_random_uuid()",
+}
+
+
+def _raw_insert_sql(cur) -> str:
+    """A single-row INSERT filling every NOT NULL column of inbox_message (the
+    schema grows: the baseline follows it), with a distinct external id and body."""
+    cur.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'inbox_message' "
+        "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO' ORDER BY ordinal_position"
+    )
+    columns, values = [], []
+    for name, data_type in cur.fetchall():
+        columns.append(name)
+        if name in ("external_id", "body"):
+            values.append("%s")
+        elif name == "direction":
+            values.append("'in'")
+        else:
+            values.append(_FILLER[data_type])
+    for name in ("external_id", "conversation_id", "channel_id", "author_contact_id"):
+        if name not in columns:  # nullable, but a real message has them
+            columns.append(name)
+            values.append("%s" if name == "external_id" else "1")
+    return f"INSERT INTO bench_raw_message ({', '.join(columns)}) VALUES ({', '.join(values)})"
+
+
 def _raw_inserter(rows: int, offset: int, results) -> None:
     conn = psycopg2.connect(dbname=DB, **PG)
     conn.autocommit = True
     with conn.cursor() as cur:
+        sql = _raw_insert_sql(cur)
+        order = [c for c in sql.split("(", 1)[1].split(")", 1)[0].split(", ") if c in ("external_id", "body")]
         for i in range(offset, offset + rows):
-            cur.execute(
-                "INSERT INTO bench_raw_message (conversation_id, channel_id, direction, external_id, author_contact_id,"
-                " body, attachments, created_at, received_at, delivery_status, delivery_error, attempts, hidden_reason,"
-                " to_private) VALUES (1, 1, 'in', %s, 1, %s, '[]', now(), now(), '', '', 0, '', false)",
-                (f"raw-{i}", f"Hola, ¿tenéis pan sin gluten? {i}"),
-            )
+            params = {"external_id": f"raw-{i}", "body": f"Hola, ¿tenéis pan sin gluten? {i}"}
+            cur.execute(sql, [params[name] for name in order])
     conn.close()
     results.put(rows)
 

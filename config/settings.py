@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -80,6 +81,8 @@ if MOSTRADOR_DEMO:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Deliveries from the networks skip everything below (sessions, users, CSP…).
+    "config.middleware.WebhookFastPath",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -191,6 +194,37 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Europe/Madrid")
+# Queues per kind of work, so a slow sweep or a slow network never holds ingest
+# back. A worker started without -Q consumes them all (make run, the tests); in
+# production each queue has its own worker service (docker-compose.yml).
+CELERY_TASK_QUEUES = [Queue(name) for name in ("ingest", "sending", "polling", "sweeps", "listening", "celery")]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+_QUEUE_OF = {
+    "ingest": ["inbox.tasks.inbound_events_drain_task", "teams.tasks.conversations_assign_task"],
+    "sending": [
+        "inbox.tasks.reply_send_task",
+        "inbox.tasks.replies_requeue_task",
+        "core.tasks.alerts_email_task",
+        "reports.tasks.report_weekly_send_task",
+    ],
+    "polling": [
+        "channels.tasks.channels_poll_due_task",
+        "channels.tasks.channel_poll_task",
+        "inbox.tasks.attachment_copies_settle_task",
+        "inbox.tasks.contact_profiles_fetch_task",
+        "inbox.tasks.item_lookups_settle_task",
+        "inbox.tasks.inbound_follow_ups_sweep_task",
+    ],
+    "sweeps": [
+        "protocols.tasks.sla_sweep_task",
+        "protocols.tasks.sla_escalations_settle_task",
+        "protocols.tasks.crisis_detect_task",
+        "teams.tasks.rota_tick_task",
+        "teams.tasks.rota_gaps_warn_task",
+    ],
+    "listening": ["listening.tasks.watches_poll_due_task", "listening.tasks.watch_poll_task"],
+}
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in _QUEUE_OF.items() for task in tasks}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Copies of network pictures, names of people, mentions and X threads owed (durable debts).

@@ -36,6 +36,9 @@ def _isolated(settings):
     cache.clear()  # the local-memory cache outlives a test: counters and flags start afresh
     FakeConnector.reset()
     dispatch.reset()
+    from inbox.services import ingest
+
+    ingest._drain_asked_at = -1e9  # a drain asked for in another test is not pending here
     yield
     FakeConnector.reset()
 

@@ -169,3 +169,26 @@ def test_the_list_snippet_is_the_latest_inbound_message(fake_channel):
     assert Conversation.objects.get().snippet == "La segunda, más reciente"
     inbound_items_ingest(received=[ReceivedItem(fake_channel, item("c", at=now - timedelta(hours=2)), now)])
     assert Conversation.objects.get().snippet == "La segunda, más reciente"  # an older item does not replace it
+
+
+def test_a_burst_of_deliveries_asks_for_one_drain_without_a_round_trip_each(monkeypatch, settings):
+    """The drain asked for waits the gather delay before it reads, so deliveries
+    stored meanwhile by the same process need not ask again."""
+    from config.celery_app import app as celery_app
+    from inbox.services import ingest
+
+    asked = []
+    celery_app.conf.task_always_eager = False  # the conftest sets it back for every test
+    monkeypatch.setattr(ingest, "dispatch", lambda task, countdown=None: asked.append(countdown) or True)
+    settings.MOSTRADOR_INGEST_GATHER_SECONDS = 0.3
+    for _ in range(5):
+        ingest.drain_schedule()
+    assert asked == [0.3]
+    import time
+
+    time.sleep(0.35)  # the drain has started: the next delivery asks again (once the flag is gone)
+    from django.core.cache import cache
+
+    cache.delete(ingest.DRAIN_FLAG)
+    ingest.drain_schedule()
+    assert asked == [0.3, 0.3]
