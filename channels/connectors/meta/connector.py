@@ -44,7 +44,34 @@ BACKFILL_FIRST = 24 * 3600  # the first poll looks back a day
 OVERLAP = 120  # each poll overlaps the last by two minutes; ingest drops what it has
 
 
-class MetaConnector(Connector):
+class MetaAppEdges:
+    """What every network on the Meta app shares: its one webhook URL and the
+    Graph client with the channel's token. ``credential_owner`` names what the
+    token belongs to, for the error."""
+
+    credential_owner: ClassVar[str] = "account"
+    credentials: dict
+
+    @classmethod
+    def webhook_urls(cls) -> list[URLPattern]:
+        from channels.connectors.meta.webhook import meta_webhook
+
+        return [path("meta/", meta_webhook, name="meta")]
+
+    @classmethod
+    def webhook_path(cls, channel) -> str:
+        """The Meta app delivers every page, account and number to one URL."""
+        return reverse("webhooks:meta")
+
+    @property
+    def graph(self) -> GraphClient:
+        token = self.credentials.get("access_token", "")
+        if not token:
+            raise ConnectorError(f"No access token for this {self.credential_owner}.", permanent=True)
+        return GraphClient(token)
+
+
+class MetaConnector(MetaAppEdges, Connector):
     supports_webhooks = True
     supports_hiding = True
     # Messenger's and Instagram's standard messaging window after the person's last message.
@@ -55,17 +82,6 @@ class MetaConnector(Connector):
     prefix = ""  # "fb" or "ig": the start of message ids and private thread keys
     comment_prefix = ""
     setup_form = "channels.connectors.meta.forms.MetaChannelForm"
-
-    @classmethod
-    def webhook_urls(cls) -> list[URLPattern]:
-        from channels.connectors.meta.webhook import meta_webhook
-
-        return [path("meta/", meta_webhook, name="meta")]
-
-    @classmethod
-    def webhook_path(cls, channel) -> str:
-        """The Meta app delivers every page and account to one URL."""
-        return reverse("webhooks:meta")
 
     @classmethod
     def meta_routes(cls, entries: list) -> Iterator[tuple[str, dict]]:
@@ -80,13 +96,6 @@ class MetaConnector(Connector):
             return str(json.loads(body)["entry"][0]["id"])
         except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             return ""
-
-    @property
-    def graph(self) -> GraphClient:
-        token = self.credentials.get("access_token", "")
-        if not token:
-            raise ConnectorError("No access token for this account.", permanent=True)
-        return GraphClient(token)
 
     @property
     def account_id(self) -> str:

@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import ClassVar
 
 import requests
-from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from channels.connectors.base import (
@@ -30,7 +29,7 @@ from channels.connectors.base import (
     ReplyTemplate,
     SentReceipt,
 )
-from channels.connectors.meta.graph import GraphClient
+from channels.connectors.meta.connector import MetaAppEdges
 from channels.connectors.meta.parsing import Collected
 from channels.connectors.whatsapp.parsing import MEDIA_SOURCE, entry_items
 
@@ -38,7 +37,7 @@ from channels.connectors.whatsapp.parsing import MEDIA_SOURCE, entry_items
 TEMPLATE_VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 
-class WhatsAppConnector(Connector):
+class WhatsAppConnector(MetaAppEdges, Connector):
     kind = "whatsapp"
     meta_object: ClassVar[str] = "whatsapp_business_account"
     supports_webhooks = True
@@ -47,17 +46,7 @@ class WhatsAppConnector(Connector):
     max_reply_length = 4096
     setup_form = "channels.connectors.whatsapp.forms.WhatsAppChannelForm"
     setup_title = _("Connect a WhatsApp Business number")
-
-    @classmethod
-    def webhook_urls(cls) -> list[URLPattern]:
-        from channels.connectors.meta.webhook import meta_webhook
-
-        return [path("meta/", meta_webhook, name="meta")]
-
-    @classmethod
-    def webhook_path(cls, channel) -> str:
-        """The Meta app delivers every number (and page) to one URL."""
-        return reverse("webhooks:meta")
+    credential_owner = "number"
 
     @classmethod
     def meta_routes(cls, entries: list) -> Iterator[tuple[str, dict]]:
@@ -79,13 +68,6 @@ class WhatsAppConnector(Connector):
             return str(json.loads(body)["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"])
         except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             return ""
-
-    @property
-    def graph(self) -> GraphClient:
-        token = self.credentials.get("access_token", "")
-        if not token:
-            raise ConnectorError("No access token for this number.", permanent=True)
-        return GraphClient(token)
 
     @property
     def phone_number_id(self) -> str:
