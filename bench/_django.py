@@ -38,3 +38,20 @@ def django_on_fresh_database(name: str, *, say) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     say(f"database {name} created and migrated in {time.perf_counter() - started:.1f} s")
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids

@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _django import process_tree
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 DB = "mostrador_bench_1m"
@@ -214,20 +216,7 @@ def wait_healthy(port: int, timeout: float = 60) -> None:
 # --- Processes ------------------------------------------------------------------------------
 
 
-def _tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    pids, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        pids.append(pid)
-        todo.extend(children.get(pid, []))
-    return pids
+_tree = process_tree
 
 
 def _rss_mb(pid: int) -> float:
