@@ -33,7 +33,13 @@ def user_roles(user: Any) -> set[str]:
         if user.is_superuser:
             cached = {role.value for role in Role}
         else:
-            cached = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+            from core.memo import remembered
+
+            cached = remembered(
+                "roles",
+                user.pk,
+                lambda: set(user.groups.filter(name__in=Role.values).values_list("name", flat=True)),
+            )
         user._mostrador_roles = cached
     return cached
 

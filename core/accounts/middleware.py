@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.accounts import services
+from core.memo import remembered
 
 LAST_ACTIVITY_KEY = "accounts_last_activity"
 SIGNED_IN_AT_KEY = "accounts_signed_in_at"
@@ -122,7 +123,7 @@ class TwoFactorMiddleware:
     def _target(request, user) -> str | None:
         if user.is_verified():
             return None
-        if services.two_factor_enabled(user=user):
+        if remembered("has_device", user.pk, lambda: services.two_factor_enabled(user=user)):
             return reverse("accounts:two-factor-code")
         if services.two_factor_required(user=user):
             return reverse("accounts:two-factor-setup")
