@@ -7,6 +7,7 @@ from core.api import AlertViewSet
 from inbox.api.views import ConversationViewSet, retry_message
 from listening.api import views as listening_views
 from protocols.api import views as protocol_views
+from quality.api import views as quality_views
 from reports.api.views import weekly_report
 from teams.api import views as team_views
 
@@ -36,6 +37,9 @@ router.register("protocol/sensitive-topics", protocol_views.SensitiveTopicViewSe
 router.register("protocol/versions", protocol_views.ProtocolChangeViewSet, basename="protocol-change")
 router.register("protocol/proposals", protocol_views.CaseProposalViewSet, basename="case-proposal")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("reviews/queue", quality_views.ReviewQueueViewSet, basename="review-queue")
+router.register("reviews/rubric", quality_views.CriterionViewSet, basename="review-criterion")
+router.register("reviews", quality_views.ReviewViewSet, basename="review")
 router.register("listening/watches", listening_views.WatchViewSet, basename="watch")
 router.register("listening/results", listening_views.ResultViewSet, basename="listening-result")
 router.register("teams", team_views.TeamViewSet, basename="team")

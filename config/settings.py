@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "inbox.apps.InboxConfig",
     "protocols.apps.ProtocolsConfig",
     "teams.apps.TeamsConfig",
+    "quality.apps.QualityConfig",
     "reports.apps.ReportsConfig",
     "listening.apps.ListeningConfig",
 ]
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
                 "protocols.context_processors.alerts",
+                "quality.context_processors.reviews",
             ],
         },
     },
@@ -221,6 +223,7 @@ _QUEUE_OF = {
         "protocols.tasks.crisis_detect_task",
         "teams.tasks.rota_tick_task",
         "teams.tasks.rota_gaps_warn_task",
+        "quality.tasks.review_queue_build_task",
     ],
     "listening": ["listening.tasks.watches_poll_due_task", "listening.tasks.watch_poll_task"],
 }
@@ -272,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-report": {
         "task": "reports.tasks.report_weekly_send_task",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    # The quality review queue of the week just ended (idempotent per week), before the report.
+    "review-queue": {
+        "task": "quality.tasks.review_queue_build_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
     # Alert e-mails owed and not yet sent (the broker was down, or SMTP failed).
     "email-alerts": {

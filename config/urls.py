@@ -16,6 +16,7 @@ urlpatterns = [
     path("protocol/", include("protocols.urls")),
     path("teams/", include("teams.urls")),
     path("listening/", include("listening.urls")),
+    path("quality/", include("quality.urls")),
     path("reports/", include("reports.urls")),
     path("alerts/", include("core.urls")),
     path("webhooks/", include("channels.urls")),

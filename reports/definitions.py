@@ -34,8 +34,9 @@ DEFINITIONS = """\
   of the conversations whose first message arrived inside vs outside them.
 - **Per gestor**: replies sent in the week, conversations resolved in the week,
   median first response (over the week's conversations whose first reply they
-  sent), SLA compliance (as assignee), and `quality_score`, empty (`null`) until
-  quality reviews exist.
+  sent), SLA compliance (as assignee), and `quality_score`: the mean score (0–1)
+  of the quality reviews of their replies sent in the week (`quality_reviews`
+  of them), `null` with none.
 - **`crises`**: each crisis alert detected in the week, when, and the time from
   detection to the first reply sent in its conversations (the silence); late
   when longer than an hour, or no reply yet. `first_public_reply_at` is the

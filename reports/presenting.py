@@ -124,7 +124,7 @@ def table(report: dict[str, Any], name: str) -> tuple[list[str], list[list[Any]]
         return keys, [[_v(row[k]) for k in keys] for row in report["channels"]]
     if name == "gestores":
         keys = ["id", "name", "replies", "resolved", "first_responses", "median_first_response"]
-        keys += ["sla_met", "sla_breached", "sla_compliance", "quality_score"]
+        keys += ["sla_met", "sla_breached", "sla_compliance", "quality_score", "quality_reviews"]
         return keys, [[_v(row[k]) for k in keys] for row in report["gestores"]]
     if name == "sla":
         rows = []

@@ -25,6 +25,7 @@ from channels.models import Channel
 from core import roles
 from inbox.models import Conversation, Message
 from protocols.models import Category, CrisisAlert
+from quality.selectors import quality_scores
 from reports.cache import cached
 from reports.keeping import hours_calendar
 from reports.models import DailyCount
@@ -210,7 +211,7 @@ def _assemble(
             "median_first_response_outside": _round(main["outside_p50"]),
         },
         "channels": _channel_rows(per_channel, owed, sla, names),
-        "gestores": _gestor_rows(counts, per_responder, sla, names, scope),
+        "gestores": _gestor_rows(counts, per_responder, sla, names, scope, _quality(period, scope)),
         "crises": _crises(period),
         "listening": _listening(period),
         "hidden": _hidden(period, scope.channel_ids),
@@ -558,10 +559,17 @@ def _channel_rows(per_channel, owed, sla, names) -> list[dict]:
     return sorted(rows, key=lambda r: r["name"])
 
 
-def _gestor_rows(counts, per_responder, sla, names, scope: Scope) -> list[dict]:
+def _quality(period: Period, scope: Scope) -> dict[int, dict]:
+    """Quality review scores per gestor: read from the reviews themselves (a few
+    per gestor and week), the same whichever source the rest of the report uses."""
+    return quality_scores(first_monday=period.start.date(), end_monday=period.end.date(), channel_ids=scope.channel_ids)
+
+
+def _gestor_rows(counts, per_responder, sla, names, scope: Scope, quality: dict[int, dict]) -> list[dict]:
     """Per gestor: replies sent, conversations resolved, median first response
     (over the conversations whose first reply they sent), SLA compliance (as
-    assignee), and the quality-review score (``None`` until reviews exist)."""
+    assignee), and the quality-review score: the mean score of the reviews of
+    their replies sent in the period (``None`` without reviews)."""
     replies: dict[int, int] = defaultdict(int)
     resolved: dict[int, int] = defaultdict(int)
     for _channel, _category, user, kind, n in counts:
@@ -588,8 +596,8 @@ def _gestor_rows(counts, per_responder, sla, names, scope: Scope) -> list[dict]:
                 "sla_met": outcome["met"],
                 "sla_breached": outcome["breached"],
                 "sla_compliance": outcome["compliance"],
-                # Quality review is not built yet; the column is here, empty, until it is.
-                "quality_score": None,
+                "quality_score": quality.get(user, {}).get("score"),
+                "quality_reviews": quality.get(user, {}).get("reviews", 0),
             }
         )
     return sorted(rows, key=lambda r: r["name"])

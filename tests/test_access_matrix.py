@@ -55,6 +55,7 @@ from protocols.models import (
     SensitiveTopic,
     SlaPolicy,
 )
+from quality.models import Review, ReviewItem
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from tests.factories import ChannelFactory, ConversationFactory, InboundMessageFactory
 
@@ -69,6 +70,7 @@ READ = frozenset({"gestor", "supervisor", "cm", "owner"})
 REPLY = frozenset({"gestor", "supervisor", "cm"})
 ASSIGN = frozenset({"supervisor", "cm"})
 CM = frozenset({"cm"})
+REVIEWED = frozenset({"gestor"})  # the person a review is about, and nobody else
 NOBODY = frozenset()
 
 
@@ -139,6 +141,12 @@ TABLE: dict[str, Row] = {
     "api-report-weekly": Row({"GET": READ}),
     "inbox:retry": Row({"POST": REPLY}),
     "inbox:hide": Row({"POST": ASSIGN}),
+    # --- Quality review: supervisors and the CM review; the reviewed person (the gestor persona) acknowledges.
+    "quality:queue": Row({"GET": ASSIGN}),
+    "quality:review": Row({"GET": ASSIGN, "POST": ASSIGN}),
+    "quality:mine": Row({"GET": READ}),
+    "quality:acknowledge": Row({"POST": REVIEWED}),
+    "quality:rubric": Row({"GET": CM, "POST": CM}),
     # --- Channel pages.
     "channels:list": Row({"GET": READ}),
     "channels:create": Row({"GET": CM, "POST": CM}),
@@ -229,6 +237,12 @@ TABLE: dict[str, Row] = {
     "case-proposal-list": Row({"GET": REPLY, "POST": REPLY}),
     "case-proposal-detail": Row({"GET": REPLY}),
     "case-proposal-decide": Row({"POST": CM}),
+    "review-list": Row({"GET": READ, "POST": ASSIGN}),  # a gestor lists only their own
+    "review-detail": Row({"GET": READ}),  # the review in the table is the gestor persona's
+    "review-acknowledge": Row({"POST": REVIEWED}),
+    "review-queue-list": Row({"GET": ASSIGN}),
+    "review-queue-detail": Row({"GET": ASSIGN}),
+    "review-criterion-list": Row({"GET": READ}),
     "alert-list": Row({"GET": READ}),
     "alert-read": Row({"POST": READ}),
     "watch-list": crud(detail=False),
@@ -342,6 +356,27 @@ def objects(db, conversation, gestor, gestor2, supervisor, cm, owner, outsider, 
     member = Member.objects.create(user=gestor)
     team.members.add(member)
     watch = Watch.objects.create(name="Marca", query="espiga", channel=x_channel)
+    sent = Message.objects.create(
+        conversation=conversation,
+        channel=channel,
+        direction=Message.Direction.OUT,
+        body="Hola, lo miramos",
+        sender=gestor,
+        created_at=now,
+        sent_at=now,
+        delivery_status=Message.DeliveryStatus.SENT,
+        idempotency_key=uuid.uuid4(),
+    )
+    review_item = ReviewItem.objects.create(
+        message=sent, conversation=conversation, gestor=gestor, monday=date(2030, 1, 7), reason="sample"
+    )
+    reviewed_item = ReviewItem.objects.create(
+        message=failed, conversation=conversation, gestor=gestor, monday=date(2030, 1, 7), reason="sample",
+        status="reviewed",
+    )  # fmt: skip
+    review = Review.objects.create(
+        item=reviewed_item, gestor=gestor, reviewer=supervisor, monday=date(2030, 1, 7), scores=[], score=0.5
+    )
     proposal = CaseProposal.objects.create(
         category=category, conversation=conversation, text="Caso", proposed_by=gestor
     )
@@ -363,6 +398,8 @@ def objects(db, conversation, gestor, gestor2, supervisor, cm, owner, outsider, 
         "topic": SensitiveTopic.objects.create(name="Accidentes", words="accidente"),
         "change": ProtocolChange.objects.create(model="rule", object_id=1, object_repr="Regla", action="created"),
         "proposal": proposal,
+        "review_item": review_item,
+        "review": review,
         "team": team,
         "member": member,
         "shift": Shift.objects.create(team=team, member=member, weekday=0, starts=time(9), ends=time(17)),
@@ -404,6 +441,8 @@ PK_OF = {
     "protocols:check-edit": "check",
     "protocols:topic-edit": "topic",
     "protocols:decide": "proposal",
+    "quality:review": "review_item",
+    "quality:acknowledge": "review",
     "teams:member-edit": "member",
     "listening:watch-edit": "watch",
     "listening:to-inbox": "result",
@@ -424,6 +463,8 @@ PK_OF = {
     "sensitive-topic-": "topic",
     "protocol-change-": "change",
     "case-proposal-": "proposal",
+    "review-queue-": "review_item",
+    "review-": "review",
     "watch-": "watch",
     "listening-result-": "result",
     "team-": "team",

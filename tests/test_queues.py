@@ -9,12 +9,12 @@ import config.celery_app  # noqa: F401 - the app and its tasks
 def test_every_task_of_ours_is_routed_to_a_queue_a_worker_consumes():
     from importlib import import_module
 
-    for app in ("core", "channels", "inbox", "protocols", "teams", "listening", "reports"):
+    for app in ("core", "channels", "inbox", "protocols", "teams", "quality", "listening", "reports"):
         import_module(f"{app}.tasks")
     ours = {
         name
         for name in current_app.tasks
-        if name.split(".")[0] in {"core", "channels", "inbox", "protocols", "teams", "listening", "reports"}
+        if name.split(".")[0] in {"core", "channels", "inbox", "protocols", "teams", "quality", "listening", "reports"}
     }
     routes = settings.CELERY_TASK_ROUTES
     assert ours - set(routes) == set(), "route every task to a queue in CELERY_TASK_ROUTES"

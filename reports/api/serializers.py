@@ -90,7 +90,11 @@ class GestorRowSerializer(serializers.Serializer):
     sla_met = serializers.IntegerField()
     sla_breached = serializers.IntegerField()
     sla_compliance = serializers.FloatField(allow_null=True)
-    quality_score = serializers.FloatField(allow_null=True, help_text="always null until quality reviews exist")
+    quality_score = serializers.FloatField(
+        allow_null=True,
+        help_text="0 to 1: the mean score of the quality reviews of their replies sent in the period; null without",
+    )
+    quality_reviews = serializers.IntegerField(help_text="how many reviews the quality score is the mean of")
 
 
 class CrisisSerializer(serializers.Serializer):
