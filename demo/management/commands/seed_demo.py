@@ -20,6 +20,8 @@ from protocols.crisis import crisis_detect
 from protocols.escalation import sla_escalations_settle
 from protocols.models import Category
 from protocols.sla import conversation_sla_replied, conversation_sla_resolved, conversations_sla_update, sla_sweep
+from quality.models import Review, ReviewItem
+from quality.services import review_acknowledge, review_create, review_queue_build, rubric, week_monday
 from teams.models import Member, Shift, Team
 from teams.services.assignment import team_queue_drain
 
@@ -593,6 +595,7 @@ class Command(BaseCommand):
             self._apply(conversation, outcome, users, written)
         # Eight weeks of history behind them, for the weekly report's trends.
         history = history_seed(users=users, channels={**channels, "demo-facebook": meta["facebook"]}, now=now)
+        self._reviews(users, now)
         # Deadlines that passed while the demo "happened" are flagged and escalated now.
         sla_sweep()
         sla_escalations_settle()
@@ -604,6 +607,35 @@ class Command(BaseCommand):
                 f"{created} new conversations, {history} in the history."
             )
         )
+
+    def _reviews(self, users, now):
+        """The quality review queues of the last two weeks, and a few reviews by the supervisor
+        (gestor1's first one acknowledged, the rest waiting for their gestor)."""
+        this_monday = week_monday(now)
+        for weeks_ago in (2, 1):
+            review_queue_build(monday=this_monday - timedelta(days=7 * weeks_ago))
+        if Review.objects.exists():
+            return
+        criteria = [c.key for c in rubric()]
+        comments = [
+            ("gestor1", [2, 2, 2, 1, 2], "Bien resuelto y con buen tono. Revisa la tilde de «también»."),
+            ("gestor1", [2, 1, 2, 2, 1], "Correcto, aunque llegó tarde: mira el plazo antes de contestar."),
+            ("gestor2", [1, 2, 1, 2, 2], "Faltó ofrecer seguir por privado, como pide el protocolo de quejas."),
+            ("gestor3", [2, 2, 2, 2, 2], "Respuesta de manual."),
+        ]
+        pending = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).order_by("-monday", "pk")
+        for n, (username, points, comment) in enumerate(comments):
+            item = pending.filter(gestor=users[username]).first()
+            if item is None:
+                continue
+            review = review_create(
+                item=item,
+                by=users["supervisor"],
+                scores={key: points[i % len(points)] for i, key in enumerate(criteria)},
+                comment=comment,
+            )
+            if n == 0:
+                review_acknowledge(review=review, by=users[username])
 
     def _users(self):
         User = get_user_model()
