@@ -1,9 +1,9 @@
 """Quality review: building the weekly queue, scoring a reply, acknowledging a review.
 
-The queue of a week holds, per gestor, a deterministic sample of the replies
-they sent that week (``QualitySettings.sample_size``; the same replies however
-often it is built) plus every reply a check (spelling, tone, sensitive topics)
-warns about. It is built once per week: a ``ReviewWeek`` row, unique, is
+The queue of a week holds, per gestor, every reply they sent that week that a
+check (spelling, tone, sensitive topics) warns about, plus a deterministic
+sample of the others (``QualitySettings.sample_size``; the same replies however
+often it is built). It is built once per week: a ``ReviewWeek`` row, unique, is
 written in the same transaction, so the beat or the command running twice adds
 nothing the second time.
 """
@@ -74,10 +74,13 @@ def review_queue_build(*, monday: date) -> int:
             items = []
             for gestor, theirs in by_gestor.items():
                 theirs.sort(key=lambda reply: _rank(monday, reply[0]))
-                for n, (pk, conversation, body) in enumerate(theirs):
+                sampled = 0
+                for pk, conversation, body in theirs:
                     warned = [{"kind": f.kind, "message": f.message} for f in reply_findings(body)]
-                    if n >= size and not warned:
-                        continue
+                    if not warned:  # the sample is drawn from the replies no check warned about
+                        if sampled >= size:
+                            continue
+                        sampled += 1
                     items.append(
                         ReviewItem(
                             message_id=pk,
@@ -158,6 +161,8 @@ def review_create(
         )
         item.status = ReviewItem.Status.REVIEWED
         item.save(update_fields=["status"])
+        # Now and after commit: a page read in between may have remembered the old count.
+        forget(UNREAD, item.gestor_id)
         transaction.on_commit(lambda: forget(UNREAD, item.gestor_id))
     return review
 
@@ -171,6 +176,7 @@ def review_acknowledge(*, review: Review, by) -> Review:
             acknowledged_at=timezone.now()
         )
         if updated:
+            forget(UNREAD, by.pk)
             transaction.on_commit(lambda: forget(UNREAD, by.pk))
     review.refresh_from_db(fields=["acknowledged_at"])
     return review
@@ -181,7 +187,7 @@ def criterion_add(*, label: str) -> Criterion:
     from django.utils.text import slugify
 
     label = label.strip()
-    base = slugify(label)[:24] or "criterion"
+    base = slugify(label)[:26] or "criterion"
     if not label:
         raise ReviewRefused(_("Name the criterion."))
     key, n = base, 2

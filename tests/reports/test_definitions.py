@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 
 from protocols.models import Category, CrisisAlert
-from reports.selectors import report_build
+from quality.models import ReviewItem
+from quality.services import review_create, review_queue_build
+from reports.selectors import Scope, report_build
 from reports.sources import KEPT, RAW
 from reports.weeks import Period, Week
 from tests.reports.helpers import received, replied, resolved
@@ -15,6 +17,7 @@ from tests.reports.helpers import received, replied, resolved
 pytestmark = pytest.mark.django_db
 
 MADRID = ZoneInfo("Europe/Madrid")
+CRITERIA = ["answered", "tone", "protocol", "spelling", "on_time"]
 W47 = Period(Week.parse("2026-W47"), Week.parse("2026-W47"))  # Mon 16 – Mon 23 November 2026
 
 
@@ -139,16 +142,37 @@ def test_sla_met_and_breached_by_channel_category_assignee_and_team(
     assert [(r["id"], r["compliance"]) for r in sla["by_channel"]] == [(fake_channel.pk, 0.5)]
 
 
-def test_per_gestor_rows_and_the_empty_quality_score(default_protocol, fake_channel, gestor, gestor2, time_machine):
+def test_per_gestor_rows_and_the_quality_score(
+    default_protocol, fake_channel, gestor, gestor2, supervisor, time_machine
+):
     a = received(fake_channel, "¿Abrís el domingo?", local(17, 10))
     a = replied(a, gestor, local(17, 10, 5))
+    b = received(fake_channel, "¿Y el lunes?", local(18, 10))
+    replied(b, gestor, local(18, 11))
     resolved(a, gestor2, local(17, 12))
     time_machine.move_to(local(25, 9), tick=False)
     rows = {row["id"]: row for row in both()["gestores"]}
-    assert rows[gestor.pk]["replies"] == 1
-    assert rows[gestor.pk]["median_first_response"] == 300
+    assert rows[gestor.pk]["replies"] == 2
+    assert rows[gestor.pk]["median_first_response"] == 1950  # 5 min and 50 min
     assert rows[gestor2.pk]["resolved"] == 1
-    assert rows[gestor.pk]["quality_score"] is None
+    assert rows[gestor.pk]["quality_score"] is None  # no reviews yet
+    assert rows[gestor.pk]["quality_reviews"] == 0
+
+    # Both replies are reviewed: all yes (1.0) and half the points (0.5).
+    assert review_queue_build(monday=local(16, 0).date()) == 2
+    items = list(ReviewItem.objects.order_by("pk"))
+    review_create(item=items[0], by=supervisor, scores=dict.fromkeys(CRITERIA, 2))
+    review_create(item=items[1], by=supervisor, scores=dict.fromkeys(CRITERIA, 1))
+    rows = {row["id"]: row for row in both()["gestores"]}
+    assert rows[gestor.pk]["quality_score"] == 0.75
+    assert rows[gestor.pk]["quality_reviews"] == 2
+    assert rows[gestor2.pk]["quality_score"] is None
+    # The week before has none: reviews count in the week the reply was sent.
+    before = Period(Week.parse("2026-W46"), Week.parse("2026-W46"))
+    assert all(row["quality_score"] is None for row in both(period=before)["gestores"])
+    # A channel the reviewed conversations are not on: no score.
+    other = both(scope=Scope(channel_ids=[fake_channel.pk + 1000], own_user_id=None))["gestores"]
+    assert all(row["quality_score"] is None for row in other)
 
 
 def test_crises_measure_the_silence_after_detection(default_protocol, fake_channel, gestor, time_machine):
