@@ -174,6 +174,17 @@ def reviews_channel(db, fake_google):
     )
 
 
+@pytest.fixture
+def youtube_channel(db, fake_google):
+    return ChannelFactory(
+        kind="youtube",
+        name="YouTube La Espiga",
+        key="youtube-laespiga",
+        external_account_id=fake_google.channel_id,
+        credentials={"client_id": "cid.apps.googleusercontent.com", "client_secret": "cs", "refresh_token": "1//yt"},
+    )
+
+
 def _meta_channel(kind: str, account: str, token: str):
     return ChannelFactory(
         kind=kind,

@@ -32,6 +32,7 @@ CONNECTORS: dict[str, tuple[Promise, str]] = {
         _("Google Business Profile reviews"),
         "channels.connectors.gbp.connector.GoogleReviewsConnector",
     ),
+    "youtube": (_("YouTube comments"), "channels.connectors.youtube.connector.YouTubeConnector"),
 }
 
 

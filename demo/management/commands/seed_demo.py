@@ -751,16 +751,19 @@ class Command(BaseCommand):
         return channel
 
     def _google_channels(self):
-        """The demo's Google Business Profile location (reviews) on the local fake Google
+        """The demo's Google Business Profile location (reviews) and YouTube channel on the local fake Google
         (``fake_google_server``, started by ``make run``), polled once now from a fake
         of the same content so the reviews are in the inbox before the worker's first poll."""
         from django.test import override_settings
 
         from channels.connectors.registry import connector_for, kinds
-        from demo.fakes.google_api import DEMO_LOCATION, demo_state, serve
+        from demo.fakes.google_api import DEMO_CHANNEL_ID, DEMO_LOCATION, demo_state, serve
 
         oauth = {"client_id": "demo.apps.googleusercontent.com", "client_secret": "demo-secret"}
-        wanted = [("google_reviews", "demo-reviews", "Reseñas en Google", DEMO_LOCATION, "1//demo-reviews")]
+        wanted = [
+            ("google_reviews", "demo-reviews", "Reseñas en Google", DEMO_LOCATION, "1//demo-reviews"),
+            ("youtube", "demo-youtube", "YouTube La Espiga", DEMO_CHANNEL_ID, "1//demo-youtube"),
+        ]
         made = {}
         server = serve(demo_state())
         host, port = server.server_address[:2]
