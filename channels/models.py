@@ -24,7 +24,7 @@ class Channel(models.Model):
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
     # Polling: where the last poll stopped, when it ran, and the earliest the
     # network allows the next one (rate limits).
-    poll_cursor = models.CharField(_("poll cursor"), max_length=255, blank=True)
+    poll_cursor = models.TextField(_("poll cursor"), blank=True)
     last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True)
     next_poll_at = models.DateTimeField(_("next poll allowed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)

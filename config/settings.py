@@ -499,6 +499,14 @@ META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "demo-verify-token" if D
 META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v24.0")
 META_GRAPH_BASE_URL = os.environ.get("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_GRAPH_TIMEOUT = float(os.environ.get("META_GRAPH_TIMEOUT", "15"))
+# Google (Business Profile reviews, YouTube): OAuth 2.0 token endpoint and the
+# REST APIs' base URLs. GOOGLE_API_BASE_URL, when set, sends all three to one
+# local fake Google (the demo's and the tests'), keeping the real paths.
+GOOGLE_API_BASE_URL = os.environ.get("GOOGLE_API_BASE_URL", "")
+GOOGLE_OAUTH_TOKEN_URL = os.environ.get("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
+GOOGLE_BUSINESS_API_URL = os.environ.get("GOOGLE_BUSINESS_API_URL", "https://mybusiness.googleapis.com")
+YOUTUBE_API_URL = os.environ.get("YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
+GOOGLE_API_TIMEOUT = float(os.environ.get("GOOGLE_API_TIMEOUT", "15"))
 # The demo's fake mailbox (``manage.py fake_mail_server``, started by ``make run``):
 # the seeded e-mail inbox reads it by IMAP and answers through its SMTP sink.
 DEMO_IMAP_PORT = int(os.environ.get("DEMO_IMAP_PORT", "8143"))

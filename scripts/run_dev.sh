@@ -42,6 +42,11 @@ pids+=($!)
 export DEMO_IMAP_PORT=${DEMO_IMAP_PORT:-8143} DEMO_SMTP_PORT=${DEMO_SMTP_PORT:-8025}
 $PY manage.py fake_mail_server --imap-port "$DEMO_IMAP_PORT" --smtp-port "$DEMO_SMTP_PORT" &
 pids+=($!)
+# Its Google Business Profile reviews and YouTube channel are on a local fake Google.
+GOOGLE_PORT=${GOOGLE_PORT:-8781}
+export GOOGLE_API_BASE_URL=${GOOGLE_API_BASE_URL:-http://127.0.0.1:$GOOGLE_PORT}
+$PY manage.py fake_google_server --port "$GOOGLE_PORT" &
+pids+=($!)
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &

@@ -153,6 +153,38 @@ def fake_graph(settings):
     yield from _served(FakeGraph(), serve_graph, settings, "META_GRAPH_BASE_URL")
 
 
+@pytest.fixture
+def fake_google(settings):
+    """A local fake Google (OAuth, Business Profile, YouTube); the Google client talks to it."""
+    from demo.fakes.google_api import FakeGoogle
+    from demo.fakes.google_api import serve as serve_google
+
+    # A token cached by an earlier test is refused (401) and refreshed: the client's own path.
+    yield from _served(FakeGoogle(), serve_google, settings, "GOOGLE_API_BASE_URL")
+
+
+@pytest.fixture
+def reviews_channel(db, fake_google):
+    return ChannelFactory(
+        kind="google_reviews",
+        name="Reseñas La Espiga",
+        key="resenas-laespiga",
+        external_account_id=fake_google.location,
+        credentials={"client_id": "cid.apps.googleusercontent.com", "client_secret": "cs", "refresh_token": "1//rt"},
+    )
+
+
+@pytest.fixture
+def youtube_channel(db, fake_google):
+    return ChannelFactory(
+        kind="youtube",
+        name="YouTube La Espiga",
+        key="youtube-laespiga",
+        external_account_id=fake_google.channel_id,
+        credentials={"client_id": "cid.apps.googleusercontent.com", "client_secret": "cs", "refresh_token": "1//yt"},
+    )
+
+
 def _meta_channel(kind: str, account: str, token: str):
     return ChannelFactory(
         kind=kind,

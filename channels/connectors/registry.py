@@ -28,6 +28,11 @@ CONNECTORS: dict[str, tuple[Promise, str]] = {
     "instagram": (_("Instagram"), "channels.connectors.meta.connector.InstagramConnector"),
     "whatsapp": (_("WhatsApp Business"), "channels.connectors.whatsapp.connector.WhatsAppConnector"),
     "email": (_("E-mail inbox"), "channels.connectors.email.connector.EmailConnector"),
+    "google_reviews": (
+        _("Google Business Profile reviews"),
+        "channels.connectors.gbp.connector.GoogleReviewsConnector",
+    ),
+    "youtube": (_("YouTube comments"), "channels.connectors.youtube.connector.YouTubeConnector"),
 }
 
 

@@ -23,7 +23,10 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
             raw = self.rfile.read(length) if length else b""
             content_type = self.headers.get("Content-Type", "")
             body: dict | None
-            if raw and not content_type.startswith("application/json") and not raw.lstrip().startswith(b"{"):
+            if raw and content_type.startswith("application/x-www-form-urlencoded"):
+                # An OAuth token request: its fields, as the fake needs them.
+                body = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+            elif raw and not content_type.startswith("application/json") and not raw.lstrip().startswith(b"{"):
                 # A file upload (multipart) or a form: what the fake needs is that it came, and its size.
                 body = {"_content_type": content_type, "_length": len(raw)}
             else:
@@ -31,6 +34,8 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
             status, headers, payload = state.handle(method, url.path, query, body)
             # Bytes are sent as they are (pictures), with the Content-Type the fake gives.
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            if status == 204:
+                data = b""
             self.send_response(status)
             if not isinstance(payload, bytes):
                 self.send_header("Content-Type", "application/json")
@@ -45,6 +50,12 @@ def serve(state, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
 
         def do_POST(self):
             self._answer("POST")
+
+        def do_PUT(self):
+            self._answer("PUT")
+
+        def do_DELETE(self):
+            self._answer("DELETE")
 
         def log_message(self, *args):  # quiet
             pass

@@ -566,7 +566,8 @@ class Command(BaseCommand):
         meta = self._meta_channels()
         whatsapp = self._whatsapp_channel(users)
         mailbox = self._email_channel()
-        team = self._team(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox})
+        google = self._google_channels()
+        team = self._team(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox, **google})
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
@@ -780,6 +781,49 @@ class Command(BaseCommand):
             },
         )
         return channel
+
+    def _google_channels(self):
+        """The demo's Google Business Profile location (reviews) and YouTube channel on the local fake Google
+        (``fake_google_server``, started by ``make run``), polled once now from a fake
+        of the same content so the reviews are in the inbox before the worker's first poll."""
+        from django.test import override_settings
+
+        from channels.connectors.registry import connector_for, kinds
+        from demo.fakes.google_api import DEMO_CHANNEL_ID, DEMO_LOCATION, demo_state, serve
+
+        oauth = {"client_id": "demo.apps.googleusercontent.com", "client_secret": "demo-secret"}
+        wanted = [
+            ("google_reviews", "demo-reviews", "Reseñas en Google", DEMO_LOCATION, "1//demo-reviews"),
+            ("youtube", "demo-youtube", "YouTube La Espiga", DEMO_CHANNEL_ID, "1//demo-youtube"),
+        ]
+        made = {}
+        server = serve(demo_state())
+        host, port = server.server_address[:2]
+        try:
+            with override_settings(GOOGLE_API_BASE_URL=f"http://{host}:{port}"):
+                for kind, key, name, account, refresh in wanted:
+                    if kind not in kinds():
+                        continue
+                    channel, _created = Channel.objects.get_or_create(
+                        key=key,
+                        defaults={
+                            "kind": kind,
+                            "name": name,
+                            "external_account_id": account,
+                            "credentials": {**oauth, "refresh_token": refresh},
+                        },
+                    )
+                    made[key] = channel
+                    connector = connector_for(channel)
+                    result = connector.fetch_since(channel.poll_cursor)
+                    now = timezone.now()
+                    received = [ReceivedItem(channel, item, now) for item in connector.parse_poll(result.raw)]
+                    inbound_items_ingest(received=received)
+                    Channel.objects.filter(pk=channel.pk).update(poll_cursor=result.cursor, last_polled_at=now)
+        finally:
+            server.shutdown()
+            server.server_close()
+        return made
 
     def _x_channel(self):
         """The demo's X account (on the local fake X API) and its listening watches."""
