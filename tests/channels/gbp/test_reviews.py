@@ -184,7 +184,7 @@ def test_the_set_up_form_keeps_the_oauth_secrets_write_only(client, cm):
         "refresh_token": "1//the-refresh-token",
     }
     bad = client.post(reverse("channels:create") + "?kind=google_reviews", {**data, "external_account_id": "2"})
-    assert bad.status_code == 200 and "accounts/{account id}/locations/{location id}" in bad.content.decode()
+    assert bad.status_code == 200 and "Escríbela como accounts/{id de cuenta}/locations/{id de ubicación}." in bad.content.decode()
     response = client.post(reverse("channels:create") + "?kind=google_reviews", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     channel = Channel.objects.get(key="resenas")
