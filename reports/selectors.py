@@ -175,7 +175,8 @@ def _assemble(
     headlines = {**headlines, wanted[0]: main}
     facts = [headlines[b] for b in wanted]
     sla_buckets = [sla_by_bucket[b] for b in wanted]
-    names = _names(counts, per_responder, per_channel, scope)
+    quality = _quality(period, scope)
+    names = _names(counts, per_responder, per_channel, scope, reviewed=set(quality))
     before = facts[1]
     sla = _sla(counts, names, scope)
     headline_prev = _headline(before, sla_buckets[1])
@@ -211,7 +212,7 @@ def _assemble(
             "median_first_response_outside": _round(main["outside_p50"]),
         },
         "channels": _channel_rows(per_channel, owed, sla, names),
-        "gestores": _gestor_rows(counts, per_responder, sla, names, scope, _quality(period, scope)),
+        "gestores": _gestor_rows(counts, per_responder, sla, names, scope, quality),
         "crises": _crises(period),
         "listening": _listening(period),
         "hidden": _hidden(period, scope.channel_ids),
@@ -578,7 +579,7 @@ def _gestor_rows(counts, per_responder, sla, names, scope: Scope, quality: dict[
         elif kind == "resolved":
             resolved[user] += n
     sla_by = {row["id"]: row for row in sla["by_assignee"]}
-    people = {k for k in (set(replies) | set(resolved) | set(per_responder) | set(sla_by)) if k}
+    people = {k for k in (set(replies) | set(resolved) | set(per_responder) | set(sla_by) | set(quality)) if k}
     if scope.own_user_id is not None:
         people &= {scope.own_user_id}
     rows = []
@@ -603,8 +604,8 @@ def _gestor_rows(counts, per_responder, sla, names, scope: Scope, quality: dict[
     return sorted(rows, key=lambda r: r["name"])
 
 
-def _names(counts, per_responder, per_channel, scope: Scope) -> dict[str, Any]:
-    user_ids = {user for _c, _k, user, _kind, _n in counts if user > 0} | {k for k in per_responder if k}
+def _names(counts, per_responder, per_channel, scope: Scope, reviewed: set[int]) -> dict[str, Any]:
+    user_ids = {user for _c, _k, user, _kind, _n in counts if user > 0} | {k for k in per_responder if k} | reviewed
     users = {
         pk: f"{first} {last}".strip() or username
         for pk, first, last, username in get_user_model()

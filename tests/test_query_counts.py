@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inbox.models import Conversation, Message
+from quality.models import ReviewItem
+from quality.services import review_create, rubric
 from teams.models import Member, Shift, Team
 from tests.factories import ChannelFactory, ConversationFactory, InboundMessageFactory, UserFactory
 
@@ -60,6 +62,18 @@ def _build(size: int, supervisor) -> dict:
                 delivery_status=Message.DeliveryStatus.SENT,
             )
         conversations.append(conversation)
+    # Quality review: half the replies queued, half of those reviewed.
+    replies = Message.objects.filter(direction=Message.Direction.OUT, conversation__in=conversations)
+    for n, reply in enumerate(replies[: size * 2]):
+        item = ReviewItem.objects.create(
+            message=reply,
+            conversation_id=reply.conversation_id,
+            gestor=reply.sender,
+            monday=now.date(),
+            reason="sample",
+        )
+        if n % 2:
+            review_create(item=item, by=supervisor, scores=dict.fromkeys([c.key for c in rubric()], 2))
     longest = max(conversations, key=lambda c: c.pk if c.status == Conversation.Status.OPEN else 0)
     return {
         "inbox": "/",
@@ -77,6 +91,9 @@ def _build(size: int, supervisor) -> dict:
         "api_on_shift": f"/api/v1/teams/{teams[0].pk}/on-shift/",
         "api_members": "/api/v1/members/",
         "api_shifts": f"/api/v1/shifts/?team={teams[0].pk}",
+        "quality_queue": "/quality/",
+        "api_reviews": "/api/v1/reviews/",
+        "api_review_queue": "/api/v1/reviews/queue/",
     }
 
 

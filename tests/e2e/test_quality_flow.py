@@ -50,6 +50,12 @@ def test_a_supervisor_reviews_a_reply_and_the_gestor_acknowledges_it(
     else:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
 
+    # The score feeds the weekly report of the week the reply was sent.
+    page.goto(f"{page.url.split('/quality/')[0]}/reports/?week=2026-W47")
+    page.wait_for_selector("[data-testid=gestores-table]")
+    assert page.inner_text(f"[data-testid=quality-{gestor.pk}]").startswith("90")
+    page.locator("[data-testid=gestores-table]").screenshot(path=str(artifacts / f"e2e-quality-report-{device}.png"))
+
     mine = signed_in(gestor, viewport=viewport)
     if device == "phone":
         mine.click(".topbar__menu")
