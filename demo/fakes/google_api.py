@@ -319,7 +319,7 @@ def demo_state(now: datetime | None = None) -> FakeGoogle:
         thread_resource(
             comment_resource(
                 "UgzDemoThread002DdEeFf",
-                "Fui ayer por lo del vídeo y el pan de centeno estaba agotado a las 10. Una pena.",
+                "Fui ayer por lo del vídeo y el pan de centeno estaba agotado a las 10. Tercera vez, no es normal.",
                 author="@jorgeaznar",
                 author_channel=None,
                 video_id="dQw4w9WgXcQ",
