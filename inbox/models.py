@@ -267,6 +267,8 @@ class Message(UndeletableModel):
     )
     network_status_at = models.DateTimeField(_("status on the network at"), null=True, blank=True)
     network_error = models.TextField(_("error on the network"), blank=True)
+    # The stars of a review (1–5; Google Business Profile), None for everything else.
+    rating = models.PositiveSmallIntegerField(_("stars"), null=True, blank=True)
     # What happened to an inbound item on the network. The text is always kept.
     edited_at = models.DateTimeField(_("edited by its author at"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed by its author at"), null=True, blank=True)

@@ -45,6 +45,10 @@ DEFINITIONS = """\
   voice: a brand's or competitor's mentions over all brand and competitor mentions.
 - **`hidden`**: inbound messages hidden on the network in the week (hidden, never
   deleted), with who hid them and why.
+- **`ratings`**: reviews (Google Business Profile) written in the week and in
+  each week of the trend, by the time the network gives: how many and their
+  average stars (1 to 5, as last edited); reviews deleted on the network are
+  left out.
 - **`previous`**: the headline figures of the week before (of as many weeks
   before, for a range); **`trend`**: the same figures for each of the last 4
   weeks (as many as the range has, up to 12).

@@ -113,7 +113,7 @@ def _v(value: Any) -> Any:
     return value
 
 
-TABLES = ["channels", "gestores", "sla", "unanswered", "volume", "trend", "crises", "listening", "hidden"]
+TABLES = ["channels", "gestores", "sla", "unanswered", "volume", "trend", "crises", "listening", "hidden", "ratings"]
 
 
 def table(report: dict[str, Any], name: str) -> tuple[list[str], list[list[Any]]]:
@@ -154,6 +154,9 @@ def table(report: dict[str, Any], name: str) -> tuple[list[str], list[list[Any]]
     if name == "hidden":
         keys = ["message_id", "conversation_id", "channel", "hidden_at", "hidden_by", "reason", "text"]
         return keys, [[_v(row[k]) for k in keys] for row in report["hidden"]]
+    if name == "ratings":
+        keys = ["week", "start", "reviews", "average_stars"]
+        return keys, [[_v(row[k]) for k in keys] for row in report["ratings"]["weeks"]]
     raise KeyError(name)
 
 

@@ -216,6 +216,7 @@ def _assemble(
         "crises": _crises(period),
         "listening": _listening(period),
         "hidden": _hidden(period, scope.channel_ids),
+        "ratings": _ratings(period, trend, scope.channel_ids),
         "previous": {"week": previous.label, **headline_prev},
         "trend": [{"week": week.label, **_headline(facts[2 + i], sla_buckets[2 + i])} for i, week in enumerate(trend)],
     }
@@ -703,6 +704,33 @@ def _listening(period: Period) -> dict[str, Any]:
         for r in voices
     ]
     return {"watches": rows, "share_of_voice": share}
+
+
+def _ratings(period: Period, trend: list[Period], channels) -> dict[str, Any]:
+    """Reviews written in the period and in each trend week (Google Business Profile stars):
+    how many and their average stars, reviews deleted on the network left out. Read from
+    the messages' ``rating`` (reviews are few), the same on every database."""
+    lo = min([period.start, *(w.start for w in trend)])
+    hi = max([period.end, *(w.end for w in trend)])
+    rows = Message.objects.filter(
+        direction=Message.Direction.IN,
+        rating__isnull=False,
+        removed_at__isnull=True,
+        created_at__gte=lo,
+        created_at__lt=hi,
+    )
+    if channels is not None:
+        rows = rows.filter(channel_id__in=channels)
+    pairs = list(rows.values_list("created_at", "rating"))
+
+    def summary(start, end) -> dict[str, Any]:
+        stars = [int(rating or 0) for written, rating in pairs if start <= written < end]
+        return {"reviews": len(stars), "average_stars": round(sum(stars) / len(stars), 2) if stars else None}
+
+    return {
+        **summary(period.start, period.end),
+        "weeks": [{"week": week.label, "start": week.start, **summary(week.start, week.end)} for week in trend],
+    }
 
 
 def _hidden(period: Period, channels) -> list[dict]:

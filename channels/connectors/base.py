@@ -147,6 +147,8 @@ class InboundItem:
     # stored and shown, but the conversation is not counted as waiting.
     # None: as usual (it needs a reply).
     needs_reply: bool | None = None
+    # The stars of a review (1–5), None when the item is not a rating.
+    rating: int | None = None
 
     def __post_init__(self) -> None:
         _clean_fields(self)

@@ -294,6 +294,16 @@ def demo_state(now: datetime | None = None) -> FakeGoogle:
             written=ago(24 * 9),
             reply="¡Gracias, Andrés! Este año volvemos con el roscón de nata y el de trufa.",
         ),
+        # Earlier weeks, for the weekly report's ratings per week.
+        review("AbFvOqn3Gq1xYzDemoReview006", 4, "Buen pan de pueblo.", name="Carmen Lafuente", written=ago(24 * 12)),
+        review("AbFvOqn3Gq1xYzDemoReview007", 3, None, name="Pedro Ballarín", written=ago(24 * 17)),
+        review(
+            "AbFvOqn3Gq1xYzDemoReview008",
+            5,
+            "La trenza de Almudévar, espectacular.",
+            name="Nuria Sancho",
+            written=ago(24 * 24),
+        ),
     ]
     state.threads = [
         thread_resource(
@@ -309,7 +319,7 @@ def demo_state(now: datetime | None = None) -> FakeGoogle:
         thread_resource(
             comment_resource(
                 "UgzDemoThread002DdEeFf",
-                "Fui ayer por lo del vídeo y el pan de centeno estaba agotado a las 10. Una pena.",
+                "Fui ayer por lo del vídeo y el pan de centeno estaba agotado a las 10. Tercera vez, no es normal.",
                 author="@jorgeaznar",
                 author_channel=None,
                 video_id="dQw4w9WgXcQ",

@@ -224,6 +224,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
             body=e.item.body,
             attachments=list(e.item.attachments),
             created_at=e.written_at,
+            rating=e.item.rating,
         )
         for e in fresh
     ]
@@ -287,7 +288,8 @@ def _network_changes_apply(changes: list[ReceivedItem]) -> None:
                 continue  # stored with the edited text already
         if item.change == "edited" and item.body and item.body != message.body:
             previous, message.body, message.edited_at = message.body, item.body, entry.written_at
-            message.save(update_fields=["body", "edited_at"])
+            message.rating = item.rating if item.rating is not None else message.rating
+            message.save(update_fields=["body", "edited_at", "rating"])
             events.edited(message=message, previous=previous)
         elif item.change == "removed" and message.removed_at is None:
             message.removed_at = entry.written_at

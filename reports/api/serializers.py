@@ -140,6 +140,19 @@ class HiddenSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class RatingWeekSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    start = serializers.DateTimeField()
+    reviews = serializers.IntegerField()
+    average_stars = serializers.FloatField(allow_null=True)
+
+
+class RatingsSerializer(serializers.Serializer):
+    reviews = serializers.IntegerField(help_text="reviews written in the period (deleted ones left out)")
+    average_stars = serializers.FloatField(allow_null=True, help_text="their average stars, 1 to 5")
+    weeks = RatingWeekSerializer(many=True)
+
+
 class HeadlineSerializer(serializers.Serializer):
     week = serializers.CharField()
     conversations = serializers.IntegerField()
@@ -183,6 +196,7 @@ class WeeklyReportSerializer(serializers.Serializer):
     crises = CrisisSerializer(many=True)
     listening = ListeningSerializer()
     hidden = HiddenSerializer(many=True)
+    ratings = RatingsSerializer()
     previous = HeadlineSerializer()
     trend = HeadlineSerializer(many=True)
     summary = SummaryLineSerializer(many=True)

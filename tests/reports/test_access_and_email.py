@@ -39,7 +39,7 @@ def week_of_work(default_protocol, fake_channel, gestor, gestor2, time_machine):
 API_KEYS = {
     "week", "start", "end", "time_zone", "conversations", "needing_reply", "answered", "response_rate",
     "first_response_seconds", "sla", "unanswered", "volume_by_hour", "off_hours", "crises", "listening",
-    "hidden", "previous",
+    "hidden", "ratings", "previous",
 }  # fmt: skip
 
 
@@ -49,6 +49,9 @@ def test_owner_cm_and_supervisors_see_everything(request, client, week_of_work, 
     page = client.get(f"/reports/?week={W47}")
     assert page.status_code == 200
     assert "Otra tienda" in page.content.decode() and "Fake" in page.content.decode()
+    assert 'data-testid="ratings"' in page.content.decode()
+    ratings = client.get(f"/reports/csv/ratings/?week={W47}")
+    assert ratings.status_code == 200 and ratings.content.decode().startswith("week,start,reviews,average_stars")
     data = client.get(f"/api/v1/reports/weekly/?week={W47}").json()
     assert set(data) >= API_KEYS
     assert set(data["first_response_seconds"]) == {"p50", "p90", "mean", "business_p50", "business_p90"}

@@ -12,7 +12,7 @@ from quality.services import review_create, review_queue_build
 from reports.selectors import Scope, report_build
 from reports.sources import KEPT, RAW
 from reports.weeks import Period, Week
-from tests.reports.helpers import received, replied, resolved
+from tests.reports.helpers import at, received, replied, resolved
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +236,44 @@ def test_cached_figures_follow_every_change_in_their_week(default_protocol, fake
     again = report_build(period=W47)
     assert (again["answered"], again["conversations"]) == (1, 2)
     assert again == report_build(period=W47, use_cache=False) == report_build(period=W47, source=RAW)
+
+
+def test_ratings_count_reviews_per_week_and_average_their_stars(default_protocol, fake_channel, owner, time_machine):
+    from datetime import UTC
+
+    from channels.connectors.base import ContactRef, InboundItem
+    from inbox.models import Message
+    from inbox.services.ingest import ReceivedItem, inbound_items_ingest
+    from reports import presenting
+
+    def review(review_id, stars, moment, change=""):
+        item = InboundItem(
+            external_id=review_id,
+            thread_key=f"gbp-review:{review_id}",
+            is_private=False,
+            author=ContactRef(external_id=f"gbp-reviewer:{review_id}"),
+            body=f"{'★' * stars}{'☆' * (5 - stars)} {stars}/5",
+            created_at=moment,
+            change=change,
+            rating=stars,
+        )
+        with at(moment):
+            inbound_items_ingest(received=[ReceivedItem(fake_channel, item, moment)])
+
+    review("r1", 5, local(17, 10))
+    review("r2", 2, local(18, 10))
+    review("r3", 4, local(19, 10))
+    review("r3", 3, local(19, 10), change="edited")  # its author lowered it: the last stars count
+    review("r4", 1, local(20, 10))
+    Message.objects.filter(external_id="r4").update(removed_at=datetime(2026, 11, 21, tzinfo=UTC))  # deleted on Google
+    review("r0", 1, local(10, 10))  # W46
+    time_machine.move_to(local(25, 9), tick=False)
+    report = both()
+    assert report["ratings"]["reviews"] == 3 and report["ratings"]["average_stars"] == 3.33
+    weeks = {w["week"]: w for w in report["ratings"]["weeks"]}
+    assert (weeks["2026-W47"]["reviews"], weeks["2026-W47"]["average_stars"]) == (3, 3.33)
+    assert (weeks["2026-W46"]["reviews"], weeks["2026-W46"]["average_stars"]) == (1, 1.0)
+    assert (weeks["2026-W45"]["reviews"], weeks["2026-W45"]["average_stars"]) == (0, None)
+    header, rows = presenting.table(report, "ratings")
+    assert header == ["week", "start", "reviews", "average_stars"] and rows[-1][0] == "2026-W47"
+    assert rows[-1][2:] == [3, 3.33]

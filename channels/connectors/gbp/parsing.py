@@ -66,6 +66,7 @@ def review_item(review: dict, *, change: str = "") -> InboundItem:
         body=review_body(review),
         created_at=parse_time(review.get("createTime")),
         change=change,
+        rating=star_count(review) or None,
     )
 
 

@@ -70,8 +70,8 @@ def test_reviews_come_in_with_their_stars_and_low_ones_are_complaints(reviews_ch
     fake_google.reviews = demo_state(NOW).reviews
     outcome = poll(reviews_channel)
     assert outcome.status == "polled"
-    # The fake's oldest review (nine days) is inside the first poll's thirty days: all five come in.
-    assert Conversation.objects.filter(channel=reviews_channel).count() == 5
+    # The fake's oldest review (24 days) is inside the first poll's thirty days: all eight come in.
+    assert Conversation.objects.filter(channel=reviews_channel).count() == 8
     worst = Message.objects.get(external_id="AbFvOqn3Gq1xYzDemoReview001")
     assert worst.body.startswith("★☆☆☆☆ 1/5\n\nPedí una tarta")
     assert worst.conversation.kind == "public" and worst.conversation.category.slug == "queja"
@@ -184,7 +184,8 @@ def test_the_set_up_form_keeps_the_oauth_secrets_write_only(client, cm):
         "refresh_token": "1//the-refresh-token",
     }
     bad = client.post(reverse("channels:create") + "?kind=google_reviews", {**data, "external_account_id": "2"})
-    assert bad.status_code == 200 and "Escríbela como accounts/{id de cuenta}/locations/{id de ubicación}." in bad.content.decode()
+    assert bad.status_code == 200 and not Channel.objects.filter(key="resenas").exists()
+    assert "Escríbela como accounts/{id de cuenta}/locations/{id de ubicación}." in bad.content.decode()
     response = client.post(reverse("channels:create") + "?kind=google_reviews", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     channel = Channel.objects.get(key="resenas")
