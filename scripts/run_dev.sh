@@ -42,6 +42,10 @@ pids+=($!)
 export DEMO_IMAP_PORT=${DEMO_IMAP_PORT:-8143} DEMO_SMTP_PORT=${DEMO_SMTP_PORT:-8025}
 $PY manage.py fake_mail_server --imap-port "$DEMO_IMAP_PORT" --smtp-port "$DEMO_SMTP_PORT" &
 pids+=($!)
+# Listening reads a blog and a forum from a local fake feed server.
+export DEMO_FEEDS_PORT=${DEMO_FEEDS_PORT:-8779}
+$PY manage.py fake_feed_server --port "$DEMO_FEEDS_PORT" &
+pids+=($!)
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &

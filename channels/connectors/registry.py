@@ -28,6 +28,7 @@ CONNECTORS: dict[str, tuple[Promise, str]] = {
     "instagram": (_("Instagram"), "channels.connectors.meta.connector.InstagramConnector"),
     "whatsapp": (_("WhatsApp Business"), "channels.connectors.whatsapp.connector.WhatsAppConnector"),
     "email": (_("E-mail inbox"), "channels.connectors.email.connector.EmailConnector"),
+    "feed": (_("Blogs, news and forums"), "channels.connectors.feed.connector.FeedConnector"),
 }
 
 

@@ -777,7 +777,35 @@ class Command(BaseCommand):
             Watch.objects.get_or_create(
                 name=name, defaults={"kind": kind, "query": query, "channel": channel, "interval_minutes": 30}
             )
+        self._feed_watches()
         return channel
+
+    def _feed_watches(self):
+        """Listening on the open web: a food blog and a local forum, on the local fake feed server."""
+        from django.conf import settings
+
+        from listening.models import Watch
+
+        forums, _made = Channel.objects.get_or_create(
+            key="demo-foros", defaults={"kind": "feed", "name": "Blogs y foros"}
+        )
+        base = f"http://127.0.0.1:{settings.DEMO_FEEDS_PORT}"
+        for name, kind, path, keywords in (
+            ("La Espiga en el foro", "brand", "/foro/panaderias.rss", "La Espiga\n@laespiga"),
+            ("La Espiga en blogs", "brand", "/blog/feed.xml", "La Espiga"),
+            ("Horno Doré en blogs", "competitor", "/blog/feed.xml", "Horno Doré"),
+        ):
+            Watch.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "source": Watch.Source.FEED,
+                    "feed_url": base + path,
+                    "keywords": keywords,
+                    "channel": forums,
+                    "interval_minutes": 15,
+                },
+            )
 
     def _channels(self):
         channels = {}
