@@ -23,6 +23,14 @@ def watch_errors(*, source: str, query: str, feed_url: str, channel: Channel | N
 
 
 class WatchForm(forms.ModelForm):
+    feed_url = forms.URLField(
+        label=_("feed address"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text=Watch._meta.get_field("feed_url").help_text,
+    )
+
     class Meta:
         model = Watch
         fields = ["name", "kind", "source", "query", "feed_url", "keywords", "channel", "interval_minutes", "active"]

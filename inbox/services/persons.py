@@ -87,12 +87,10 @@ def persons_attach(*, contacts: list[Contact], kinds: dict[int, str]) -> None:
 def contact_person_ensure(*, contact: Contact) -> Person:
     """The contact's person, created now if it has none; returns it."""
     with transaction.atomic():
-        locked = Contact.objects.select_for_update().select_related("channel", "person").get(pk=contact.pk)
-        if locked.person is None:
+        locked = Contact.objects.select_for_update(of=("self",)).select_related("channel").get(pk=contact.pk)
+        if locked.person_id is None:
             persons_attach(contacts=[locked], kinds={locked.channel_id: locked.channel.kind})
-            locked.refresh_from_db(fields=["person"])
-        assert locked.person is not None
-        return locked.person
+        return Person.objects.get(pk=locked.person_id)
 
 
 def live_person(person: Person) -> Person:

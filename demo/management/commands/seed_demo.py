@@ -591,6 +591,7 @@ class Command(BaseCommand):
                 conversation.save(update_fields=["category", "priority"])
                 conversations_sla_update(conversations=[conversation])
             self._apply(conversation, outcome, users, written)
+        self._persons(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox}, now)
         # Eight weeks of history behind them, for the weekly report's trends.
         history = history_seed(users=users, channels={**channels, "demo-facebook": meta["facebook"]}, now=now)
         # Deadlines that passed while the demo "happened" are flagged and escalated now.
@@ -604,6 +605,103 @@ class Command(BaseCommand):
                 f"{created} new conversations, {history} in the history."
             )
         )
+
+    def _persons(self, users, channels, now):
+        """Two people who wrote on several counters: their identities gathered by hand
+        (nothing proves them the same), with a note each."""
+        from inbox.models import Contact, PersonNote
+        from inbox.services.persons import contact_person_ensure, person_merge, person_note_add
+
+        people = [
+            (
+                ("demo-web", "anabelen.ortiz@example.com", ""),
+                [
+                    (
+                        "x",
+                        "1800000000000000077",
+                        "@anabelen_o",
+                        "Ana Belén Ortiz",
+                        "tweet:seed-ana-1",
+                        "x-thread:seed-ana-1",
+                        False,
+                        "@laespiga ¿al final el pan sin gluten sale los sábados?",
+                        20,
+                    ),
+                    (
+                        "email",
+                        "anabelen.ortiz@example.com",
+                        "anabelen.ortiz@example.com",
+                        "Ana Belén Ortiz",
+                        "<seed-ana-2@example.com>",
+                        "email-thread:<seed-ana-2@example.com>",
+                        True,
+                        "Os escribo también por aquí: ¿puedo encargar dos hogazas sin gluten para el sábado?",
+                        8,
+                    ),
+                ],
+                "Hija celíaca: ofrecer siempre la opción sin gluten.",
+            ),
+            (
+                ("whatsapp", "34611000001", ""),
+                [
+                    (
+                        "facebook",
+                        "7100000000000042",
+                        "",
+                        "Carmen Lafuente",
+                        "fb-mid:mid.seed-carmen-1",
+                        "fb-user:7100000000000042",
+                        True,
+                        "Hola, os escribí por WhatsApp por el roscón, ¿lo visteis?",
+                        1,
+                    ),
+                    (
+                        "email",
+                        "carmen.lafuente@example.com",
+                        "carmen.lafuente@example.com",
+                        "Carmen Lafuente",
+                        "<seed-carmen-2@example.com>",
+                        "email-thread:<seed-carmen-2@example.com>",
+                        True,
+                        "Adjunto la dirección para el envío del roscón.",
+                        0.5,
+                    ),
+                ],
+                "Clienta de los domingos; prefiere WhatsApp.",
+            ),
+        ]
+        cm = users["cm"]
+        for (first_key, first_id, _h), others, note in people:
+            main = Contact.objects.filter(channel=channels[first_key], external_id=first_id).first()
+            if main is None:
+                continue
+            person = contact_person_ensure(contact=main)
+            for key, external_id, handle, name, item_id, thread, private, text, hours_ago in others:
+                if key not in channels:
+                    continue
+                written = now - timedelta(hours=hours_ago)
+                item = InboundItem(
+                    external_id=item_id,
+                    thread_key=thread,
+                    is_private=private,
+                    author=ContactRef(
+                        external_id=external_id,
+                        handle=handle,
+                        display_name=name,
+                        email=external_id if "@" in external_id else "",
+                    ),
+                    body=text,
+                    subject="Encargo" if key == "email" else "",
+                    created_at=written,
+                )
+                inbound_items_ingest(received=[ReceivedItem(channels[key], item, written)])
+                other = contact_person_ensure(
+                    contact=Contact.objects.get(channel=channels[key], external_id=external_id)
+                )
+                if other.pk != person.pk and other.merged_into_id is None:
+                    person_merge(person=person, other=other, by=cm, reason="misma persona: lo dice en el mensaje")
+            if not PersonNote.objects.filter(person=person).exists():
+                person_note_add(person=person, author=cm, body=note)
 
     def _users(self):
         User = get_user_model()
