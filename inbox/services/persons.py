@@ -90,7 +90,8 @@ def contact_person_ensure(*, contact: Contact) -> Person:
         locked = Contact.objects.select_for_update(of=("self",)).select_related("channel").get(pk=contact.pk)
         if locked.person_id is None:
             persons_attach(contacts=[locked], kinds={locked.channel_id: locked.channel.kind})
-        return Person.objects.get(pk=locked.person_id)
+        assert locked.person is not None  # persons_attach gives every contact one
+        return locked.person
 
 
 def live_person(person: Person) -> Person:

@@ -4,6 +4,7 @@ a forum thread sent to the inbox, and a person's profile gathering a WhatsApp
 chat and an X mention; desktop and phone."""
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from channels.connectors.base import ContactRef, InboundItem
@@ -36,7 +37,8 @@ def _receive(channel, external_id, handle, name, body, thread):
         author=ContactRef(external_id=external_id, handle=handle, display_name=name),
         body=body,
     )
-    inbound_items_ingest(received=[ReceivedItem(channel, item, timezone.now())])
+    with transaction.atomic():
+        inbound_items_ingest(received=[ReceivedItem(channel, item, timezone.now())])
     return Contact.objects.get(channel=channel, external_id=external_id)
 
 

@@ -663,7 +663,7 @@ class Command(BaseCommand):
                         "<seed-carmen-2@example.com>",
                         "email-thread:<seed-carmen-2@example.com>",
                         True,
-                        "Adjunto la dirección para el envío del roscón.",
+                        "¿Me confirmáis el pedido del roscón para mañana? Os escribí también por WhatsApp.",
                         0.5,
                     ),
                 ],
