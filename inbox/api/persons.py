@@ -18,6 +18,9 @@ REFUSED = OpenApiResponse(description="The merge or split cannot be done; `detai
 
 class IdentitySerializer(serializers.ModelSerializer):
     channel = ChannelRefSerializer(read_only=True)
+    # As the network or the form gave them: not always a valid (ASCII) address or URL.
+    email = serializers.CharField(read_only=True)
+    profile_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Contact

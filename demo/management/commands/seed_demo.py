@@ -564,7 +564,10 @@ class Command(BaseCommand):
         meta = self._meta_channels()
         whatsapp = self._whatsapp_channel(users)
         mailbox = self._email_channel()
-        team = self._team(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox})
+        forums = Channel.objects.get(key="demo-foros")  # forum threads sent from listening land here
+        team = self._team(
+            users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox, "foros": forums}
+        )
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
