@@ -230,3 +230,15 @@ def test_the_api_creates_feed_watches_and_checks_their_channel(cm, forums, x_cha
     assert wrong.status_code == 400 and "channel" in wrong.json()
     no_url = api.post("/api/v1/listening/watches/", {**payload, "feed_url": ""}, format="json")
     assert no_url.status_code == 400 and "feed_url" in no_url.json()
+
+
+def test_a_reply_to_a_forum_thread_is_refused_with_the_reason(feeds, forums, default_protocol, gestor, client):
+    watch = feed_watch(forums, feeds.serve_bytes("/foro.rss", fixture("rss2.xml")))
+    watch_poll(watch_id=watch.pk)
+    conversation = result_send_to_inbox(result=Result.objects.get(), by=gestor)
+    client.force_login(gestor)
+    response = client.post(reverse("inbox:reply", args=[conversation.pk]), {"body": "¡Hola! Sí, abrimos."})
+    assert response.status_code == 422 and "se responden en el propio sitio" in response.content.decode()
+    assert not conversation.messages.filter(direction="out").exists()
+    page = client.get(reverse("inbox:detail", args=[conversation.pk])).content.decode()
+    assert 'data-testid="thread-link"' in page and "https://foro.example.org/hilo/4711" in page
