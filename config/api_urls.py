@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from channels.api.views import ChannelViewSet
 from core.accounts.api import token_obtain, token_revoke_view
 from core.api import AlertViewSet
+from inbox.api.persons import PersonViewSet
 from inbox.api.views import ConversationViewSet, retry_message
 from listening.api import views as listening_views
 from protocols.api import views as protocol_views
@@ -25,6 +26,7 @@ class IntegerIdRouter(DefaultRouter):
 router = IntegerIdRouter()
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("persons", PersonViewSet, basename="person")
 router.register("protocol/categories", protocol_views.CategoryViewSet, basename="category")
 router.register("protocol/rules", protocol_views.RuleViewSet, basename="rule")
 router.register("protocol/calendars", protocol_views.BusinessCalendarViewSet, basename="calendar")

@@ -511,12 +511,18 @@ GOOGLE_API_TIMEOUT = float(os.environ.get("GOOGLE_API_TIMEOUT", "15"))
 # the seeded e-mail inbox reads it by IMAP and answers through its SMTP sink.
 DEMO_IMAP_PORT = int(os.environ.get("DEMO_IMAP_PORT", "8143"))
 DEMO_SMTP_PORT = int(os.environ.get("DEMO_SMTP_PORT", "8025"))
+# The demo's fake feeds, a blog and a forum (``manage.py fake_feed_server``, started by ``make run``).
+DEMO_FEEDS_PORT = int(os.environ.get("DEMO_FEEDS_PORT", "8779"))
 # The brand's name, for {brand} in canned replies.
 MOSTRADOR_BRAND_NAME = os.environ.get("MOSTRADOR_BRAND_NAME") or "Panadería La Espiga"
 # Where people open Mostrador; links in e-mails point here.
 MOSTRADOR_BASE_URL = os.environ.get("MOSTRADOR_BASE_URL", "http://127.0.0.1:8000")
 # A poll holds its channel this long at most; a failed poll retries after this.
 MOSTRADOR_POLL_LEASE_SECONDS = 300
+# Listening on feeds: one GET's time limit, the largest body read, the longest wait after failures in a row (any watch).
+FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))
+FEED_MAX_BYTES = int(os.environ.get("FEED_MAX_BYTES", str(5 * 1024 * 1024)))
+WATCH_MAX_BACKOFF_MINUTES = 24 * 60
 MOSTRADOR_POLL_RETRY_SECONDS = 120
 # How long a web worker remembers a channel looked up by its webhook key.
 MOSTRADOR_CHANNEL_CACHE_SECONDS = float(os.environ.get("MOSTRADOR_CHANNEL_CACHE_SECONDS", "5"))

@@ -31,6 +31,83 @@ class UndeletableModel(models.Model):
         raise InboundDeletionForbidden(f"{self._meta.verbose_name} cannot be deleted.")
 
 
+class Person(UndeletableModel):
+    """One person, whatever counter they come to: their contacts (identities)
+    on every channel, gathered where a network proves it and by hand otherwise.
+
+    A person merged into another is kept, pointing at it (``merged_into``), so
+    the audit and old links still lead somewhere."""
+
+    display_name = models.CharField(_("name"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.display_name or f"#{self.pk}"
+
+
+class PersonNote(UndeletableModel):
+    """What the team knows about a person ("prefers WhatsApp", "allergic to nuts")."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note about a person")
+        verbose_name_plural = _("notes about people")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class PersonChange(UndeletableModel):
+    """The audit of who gathered or separated a person's identities, and why."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", _("joined automatically")
+        MERGED = "merged", _("merged by hand")
+        SPLIT = "split", _("split by hand")
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # MERGED: the person merged into this one; SPLIT: the new person the contact went to.
+    other = models.ForeignKey(
+        Person, verbose_name=_("other person"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change to a person")
+        verbose_name_plural = _("changes to people")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}"
+
+
 class Contact(UndeletableModel):
     """One person's identity on one channel."""
 
@@ -45,6 +122,13 @@ class Contact(UndeletableModel):
     # which for a nameless contact on a network that gives only ids is a debt
     # the profile sweep settles (``inbox.services.contacts``).
     profile_fetched_at = models.DateTimeField(_("profile read at"), null=True, blank=True)
+    # The person this identity belongs to (NULL: not gathered yet, its own person).
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    # What the network proves about the person ("phone:+34…", "email:…"): contacts
+    # that share it are one person (``Connector.proven_identity``).
+    proven_identity = models.CharField(_("proven identity"), max_length=260, blank=True)
 
     class Meta:
         verbose_name = _("contact")
@@ -57,6 +141,9 @@ class Contact(UndeletableModel):
                 fields=["id"],
                 condition=models.Q(profile_fetched_at__isnull=True, display_name=""),
                 name="contact_profile_owed_idx",
+            ),
+            models.Index(
+                fields=["proven_identity"], condition=~models.Q(proven_identity=""), name="contact_proven_identity_idx"
             ),
         ]
 

@@ -260,17 +260,49 @@ def conversation_detail(*, pk: int) -> Conversation:
 
 
 def conversations_of_same_person(*, conversation: Conversation, limit: int = 10) -> list[Conversation]:
-    """The person's other conversations on any channel, matched by e-mail address
+    """The person's other conversations on any channel: those of the contact's
+    person (every identity gathered into it) and those matched by e-mail address
     (the website form and the mailbox are one history); newest first."""
     email = (conversation.contact.email or "").strip()
-    if not email:
+    person_id = conversation.contact.person_id
+    if not email and not person_id:
         return []
+    same = Q()
+    if email:
+        same |= Q(contact__email__iexact=email)
+    if person_id:
+        same |= Q(contact__person_id=person_id)
     return list(
-        Conversation.objects.filter(contact__email__iexact=email)
+        Conversation.objects.filter(same)
         .exclude(pk=conversation.pk)
         .select_related("channel")
         .order_by(F("last_inbound_at").desc(nulls_last=True), "-id")[:limit]
     )
+
+
+def persons_search(*, q: str, exclude: int | None = None, limit: int = 10) -> list:
+    """People (not merged away) with an identity whose name, handle, e-mail or
+    network id starts with ``q``; at most ``limit``."""
+    from inbox.models import Contact, Person
+
+    q = q.strip().lstrip("@")
+    if len(q) < 2:
+        return []
+    found = Contact.objects.filter(person__isnull=False, person__merged_into__isnull=True)
+    if exclude is not None:
+        found = found.exclude(person_id=exclude)
+    ids = (
+        found.filter(
+            Q(display_name__istartswith=q)
+            | Q(handle__istartswith=q)
+            | Q(handle__istartswith="@" + q)
+            | Q(email__istartswith=q)
+            | Q(external_id=q)
+        )
+        .values_list("person_id", flat=True)
+        .distinct()[:limit]
+    )
+    return list(Person.objects.filter(pk__in=list(ids)).prefetch_related("contacts__channel"))
 
 
 def conversation_thread(*, conversation: Conversation):

@@ -16,4 +16,9 @@ urlpatterns = [
     path("messages/<int:pk>/", views.message_status, name="message"),
     path("messages/<int:pk>/retry/", views.retry, name="retry"),
     path("messages/<int:pk>/hide/", views.hide, name="hide"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/merge/", views.person_merge, name="person-merge"),
+    path("people/<int:pk>/split/", views.person_split, name="person-split"),
+    path("people/<int:pk>/notes/", views.person_note, name="person-note"),
+    path("contacts/<int:pk>/person/", views.contact_person, name="contact-person"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
@@ -21,9 +22,9 @@ from core import roles
 from core.pages import role_required
 from inbox import selectors
 from inbox.forms import AssignForm, HideForm, NoteForm, ReplyForm
-from inbox.models import Conversation, Message
+from inbox.models import Contact, Conversation, Message, Person, PersonChange
 from inbox.services import conversations as conversation_services
-from inbox.services import media, moderation
+from inbox.services import media, moderation, persons
 from inbox.services import replies as reply_services
 
 
@@ -303,3 +304,88 @@ def media_file(request, path: str):
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# People: one profile gathering a person's identities on every channel.
+
+
+@role_required(roles.can_view_inbox)
+def person_detail(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    if person.merged_into_id:
+        return redirect("inbox:person", pk=persons.live_person(person).pk)
+    q = request.GET.get("q", "")
+    return render(
+        request,
+        "inbox/person.html",
+        {
+            "person": person,
+            "identities": person.contacts.select_related("channel").order_by("channel__name", "pk")[:100],
+            "conversations": persons.person_conversations(person=person),
+            "notes": person.notes.select_related("author")[:50],
+            "changes": PersonChange.objects.filter(Q(person=person) | Q(other=person)).select_related(
+                "by", "contact", "person", "other"
+            )[:20],
+            "q": q,
+            "candidates": selectors.persons_search(q=q, exclude=person.pk) if q else [],
+        },
+    )
+
+
+@role_required(roles.can_view_inbox)
+def contact_person(request, pk: int):
+    """The profile of a contact's person (made now for a contact stored before people existed)."""
+    contact = get_object_or_404(Contact, pk=pk)
+    return redirect("inbox:person", pk=persons.contact_person_ensure(contact=contact).pk)
+
+
+def _posted(model, value):
+    """The row a form names by id, or None when it names none or a missing one."""
+    return model.objects.filter(pk=int(value)).first() if value and str(value).isdigit() else None
+
+
+@require_POST
+@role_required(roles.can_reply)
+def person_merge(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    other = _posted(Person, request.POST.get("other"))
+    if other is None:
+        flash.error(request, _("Choose the person to merge into this profile."))
+        return redirect("inbox:person", pk=pk)
+    try:
+        persons.person_merge(person=person, other=other, by=request.user, reason=request.POST.get("reason", ""))
+    except persons.PersonRefused as refused:
+        flash.error(request, str(refused))
+    else:
+        flash.success(request, _("Merged: every identity and note is now on this profile."))
+    return redirect("inbox:person", pk=pk)
+
+
+@require_POST
+@role_required(roles.can_reply)
+def person_split(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    contact = _posted(Contact, request.POST.get("contact"))
+    if contact is None:
+        flash.error(request, _("Choose the identity to split off."))
+        return redirect("inbox:person", pk=pk)
+    try:
+        new = persons.person_split(
+            person=person, contact=contact, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except persons.PersonRefused as refused:
+        flash.error(request, str(refused))
+        return redirect("inbox:person", pk=pk)
+    flash.success(request, _("Split: %(identity)s has a profile of its own.") % {"identity": contact})
+    return redirect("inbox:person", pk=new.pk)
+
+
+@require_POST
+@role_required(roles.can_reply)
+def person_note(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    try:
+        persons.person_note_add(person=person, author=request.user, body=request.POST.get("body", ""))
+    except persons.PersonRefused as refused:
+        flash.error(request, str(refused))
+    return redirect(reverse("inbox:person", args=[pk]) + "#notes")

@@ -13,17 +13,40 @@ class Watch(models.Model):
         KEYWORD = "keyword", _("keyword")
         COMPETITOR = "competitor", _("competitor")
 
+    class Source(models.TextChoices):
+        X = "x", _("X search")
+        FEED = "feed", _("RSS or Atom feed")
+
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.BRAND)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.X)
     query = models.CharField(
-        _("search query"), max_length=512, help_text=_('X search syntax, e.g. "La Espiga" OR @laespiga -is:retweet')
+        _("search query"),
+        max_length=512,
+        blank=True,
+        help_text=_('X search syntax, e.g. "La Espiga" OR @laespiga -is:retweet'),
+    )
+    feed_url = models.URLField(
+        _("feed address"),
+        max_length=1000,
+        blank=True,
+        help_text=_("RSS or Atom address of a blog, news site or forum, or of a search feed."),
+    )
+    keywords = models.TextField(
+        _("words to find"),
+        blank=True,
+        help_text=_(
+            "For feeds: words or phrases, one per line; accents and capitals are ignored. "
+            "Empty: every entry counts (a search feed)."
+        ),
     )
     channel = models.ForeignKey(
         "channels.Channel",
-        verbose_name=_("X account that searches"),
+        verbose_name=_("channel"),
         on_delete=models.PROTECT,
         related_name="watches",
-        limit_choices_to={"kind": "x"},
+        limit_choices_to={"kind__in": ["x", "feed"]},
+        help_text=_("X search: the X account that searches. Feed: the blogs and forums channel results are sent to."),
     )
     active = models.BooleanField(_("active"), default=True)
     interval_minutes = models.PositiveSmallIntegerField(_("every (minutes)"), default=60)
@@ -31,6 +54,11 @@ class Watch(models.Model):
     last_polled_at = models.DateTimeField(_("last search"), null=True, blank=True)
     next_poll_at = models.DateTimeField(_("next search"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Feeds: the validators of the last answer (conditional GET), and the
+    # failures in a row (the next fetch waits longer after each).
+    etag = models.CharField(_("ETag"), max_length=200, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
+    failures = models.PositiveSmallIntegerField(_("failures in a row"), default=0)
 
     class Meta:
         verbose_name = _("watch")
@@ -42,7 +70,8 @@ class Watch(models.Model):
 
 
 class Result(models.Model):
-    """One post a watch found."""
+    """One post a watch found: a tweet, or a feed entry (``external_id`` then
+    stands for the entry's id or link, hashed)."""
 
     watch = models.ForeignKey(Watch, verbose_name=_("watch"), on_delete=models.CASCADE, related_name="results")
     external_id = models.CharField(_("post id"), max_length=40)
@@ -50,8 +79,9 @@ class Result(models.Model):
     author_id = models.CharField(_("author id"), max_length=40)
     author_handle = models.CharField(_("author"), max_length=100)
     author_name = models.CharField(_("author name"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
     text = models.TextField(_("text"))
-    url = models.URLField(_("link"), max_length=300)
+    url = models.URLField(_("link"), max_length=1000)
     written_at = models.DateTimeField(_("written at"), db_index=True)
     found_at = models.DateTimeField(_("found at"), auto_now_add=True)
     is_question = models.BooleanField(_("asks something"), default=False)

@@ -39,7 +39,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from channels.models import InboundEvent
 from core.models import Alert
-from inbox.models import Message
+from inbox.models import Contact, Message, Person
 from listening.models import Result, Watch
 from protocols.models import (
     AuthorList,
@@ -147,6 +147,11 @@ TABLE: dict[str, Row] = {
     "quality:mine": Row({"GET": READ}),
     "quality:acknowledge": Row({"POST": REVIEWED}),
     "quality:rubric": Row({"GET": CM, "POST": CM}),
+    "inbox:person": Row({"GET": READ}),
+    "inbox:person-merge": Row({"POST": REPLY}),
+    "inbox:person-split": Row({"POST": REPLY}),
+    "inbox:person-note": Row({"POST": REPLY}),
+    "inbox:contact-person": Row({"GET": READ}),
     # --- Channel pages.
     "channels:list": Row({"GET": READ}),
     "channels:create": Row({"GET": CM, "POST": CM}),
@@ -212,6 +217,11 @@ TABLE: dict[str, Row] = {
     "conversation-reopen": Row({"POST": REPLY}),
     "conversation-reply": Row({"POST": REPLY}),
     "conversation-resolve": Row({"POST": REPLY}),
+    "person-list": Row({"GET": READ}),
+    "person-detail": Row({"GET": READ}),
+    "person-merge": Row({"POST": REPLY}),
+    "person-split": Row({"POST": REPLY}),
+    "person-notes": Row({"POST": REPLY}),
     "category-list": crud(detail=False),
     "category-detail": crud(detail=True),
     "rule-list": crud(detail=False),
@@ -377,6 +387,8 @@ def objects(db, conversation, gestor, gestor2, supervisor, cm, owner, outsider, 
     review = Review.objects.create(
         item=reviewed_item, gestor=gestor, reviewer=supervisor, monday=date(2030, 1, 7), scores=[], score=0.5
     )
+    person = Person.objects.create(display_name="Rosa")
+    Contact.objects.filter(pk=conversation.contact_id).update(person=person)
     proposal = CaseProposal.objects.create(
         category=category, conversation=conversation, text="Caso", proposed_by=gestor
     )
@@ -407,6 +419,8 @@ def objects(db, conversation, gestor, gestor2, supervisor, cm, owner, outsider, 
         "absence": Absence.objects.create(member=member, first_day=date(2030, 1, 1), last_day=date(2030, 1, 2)),
         "holiday": PublicHoliday.objects.create(team=team, date=date(2030, 1, 6), name="Reyes"),
         "watch": watch,
+        "contact": conversation.contact,
+        "person": person,
         "result": Result.objects.create(
             watch=watch,
             external_id="1",
@@ -446,12 +460,18 @@ PK_OF = {
     "teams:member-edit": "member",
     "listening:watch-edit": "watch",
     "listening:to-inbox": "result",
+    "inbox:person": "person",
+    "inbox:person-merge": "person",
+    "inbox:person-split": "person",
+    "inbox:person-note": "person",
+    "inbox:contact-person": "contact",
     "inbox:": "conversation",
     "protocols:": "conversation",
     "channels:": "channel",
     "teams:": "team",
     "channel-": "channel",
     "conversation-": "conversation",
+    "person-": "person",
     "category-": "category",
     "rule-": "rule",
     "calendar-": "calendar",

@@ -341,6 +341,15 @@ class Connector:
     setup_title: ClassVar[Promise | str] = ""
 
     @classmethod
+    def proven_identity(cls, external_id: str) -> str:
+        """What the network proves about the person behind ``external_id``, as
+        ``"phone:+<digits>"`` or ``"email:<address>"`` ("" when it proves nothing):
+        two contacts with the same proven identity are one person, merged without
+        asking. Only networks that verify it say so (WhatsApp the number, a
+        mailbox the sender's address)."""
+        return ""
+
+    @classmethod
     def webhook_urls(cls) -> list[URLPattern]:
         """App-level routes this network serves under ``/webhooks/`` (one URL for
         every account of the app); none when each channel has its own URL."""

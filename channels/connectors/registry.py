@@ -33,6 +33,7 @@ CONNECTORS: dict[str, tuple[Promise, str]] = {
         "channels.connectors.gbp.connector.GoogleReviewsConnector",
     ),
     "youtube": (_("YouTube comments"), "channels.connectors.youtube.connector.YouTubeConnector"),
+    "feed": (_("Blogs, news and forums"), "channels.connectors.feed.connector.FeedConnector"),
 }
 
 

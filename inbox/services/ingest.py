@@ -32,7 +32,7 @@ from core.queue import dispatch
 from inbox import events, lifecycle
 from inbox.models import Contact, Conversation, Message
 from inbox.services import contacts as contacts_module
-from inbox.services import lookups, media
+from inbox.services import lookups, media, persons
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +204,7 @@ def inbound_items_ingest(*, received: list[ReceivedItem]) -> list[Message]:
     entries = sorted(unique.values(), key=lambda e: (e.channel.pk, e.written_at, e.item.external_id))
 
     contacts = _upsert_contacts(entries)
+    persons.persons_attach(contacts=list(contacts.values()), kinds={e.channel.pk: e.channel.kind for e in entries})
     conversations = _lock_conversations(entries, contacts)
 
     # Checked after the conversations are locked: a concurrent batch holding

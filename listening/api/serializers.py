@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from listening.forms import watch_errors
 from listening.models import Result, Watch
 
 
@@ -10,20 +11,33 @@ class WatchSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "kind",
+            "source",
             "query",
+            "feed_url",
+            "keywords",
             "channel",
             "active",
             "interval_minutes",
             "last_polled_at",
             "next_poll_at",
             "last_error",
+            "failures",
         ]
-        read_only_fields = ["last_polled_at", "next_poll_at", "last_error"]
+        read_only_fields = ["last_polled_at", "next_poll_at", "last_error", "failures"]
 
-    def validate_channel(self, channel):
-        if channel.kind != "x":
-            raise serializers.ValidationError("Watches search with an X account.")
-        return channel
+    def validate(self, attrs):
+        def value(name, default=""):
+            return attrs.get(name, getattr(self.instance, name, default) if self.instance else default)
+
+        errors = watch_errors(
+            source=value("source", Watch.Source.X) or Watch.Source.X,
+            query=value("query"),
+            feed_url=value("feed_url"),
+            channel=value("channel", None),
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class ResultSerializer(serializers.ModelSerializer):
@@ -35,6 +49,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "external_id",
             "author_handle",
             "author_name",
+            "title",
             "text",
             "url",
             "written_at",

@@ -60,6 +60,11 @@ class EmailConnector(Connector):
     # E-mail has no window and no practical length limit.
     reply_window: ClassVar = None
 
+    @classmethod
+    def proven_identity(cls, external_id: str) -> str:
+        # The address the mailbox received the message from.
+        return f"email:{external_id.strip().lower()}" if "@" in external_id else ""
+
     def _settings(self, prefix: str) -> client.MailSettings:
         c = self.credentials
         if not c.get(f"{prefix}_host"):

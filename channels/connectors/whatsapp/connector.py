@@ -49,6 +49,12 @@ class WhatsAppConnector(MetaAppEdges, Connector):
     credential_owner = "number"
 
     @classmethod
+    def proven_identity(cls, external_id: str) -> str:
+        # The sender's wa_id is the phone number WhatsApp verified.
+        digits = "".join(c for c in external_id if c.isdigit())
+        return f"phone:+{digits}" if digits else ""
+
+    @classmethod
     def meta_routes(cls, entries: list) -> Iterator[tuple[str, dict]]:
         """(phone number id, entry holding only that number's changes) for each
         number a delivery speaks of. Account-level changes (template and quality

@@ -567,7 +567,11 @@ class Command(BaseCommand):
         whatsapp = self._whatsapp_channel(users)
         mailbox = self._email_channel()
         google = self._google_channels()
-        team = self._team(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox, **google})
+        forums = Channel.objects.get(key="demo-foros")  # forum threads sent from listening land here
+        team = self._team(
+            users,
+            {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox, **google, "foros": forums},
+        )
         categories = {c.slug: c for c in Category.objects.all()}
         now = timezone.now()
         created = 0
@@ -594,6 +598,7 @@ class Command(BaseCommand):
                 conversation.save(update_fields=["category", "priority"])
                 conversations_sla_update(conversations=[conversation])
             self._apply(conversation, outcome, users, written)
+        self._persons(users, {**channels, "x": x_channel, **meta, "whatsapp": whatsapp, "email": mailbox}, now)
         # Eight weeks of history behind them, for the weekly report's trends.
         history = history_seed(users=users, channels={**channels, "demo-facebook": meta["facebook"]}, now=now)
         self._reviews(users, now)
@@ -637,6 +642,103 @@ class Command(BaseCommand):
             )
             if n == 0:
                 review_acknowledge(review=review, by=users[username])
+
+    def _persons(self, users, channels, now):
+        """Two people who wrote on several counters: their identities gathered by hand
+        (nothing proves them the same), with a note each."""
+        from inbox.models import Contact, PersonNote
+        from inbox.services.persons import contact_person_ensure, person_merge, person_note_add
+
+        people = [
+            (
+                ("demo-web", "anabelen.ortiz@example.com", ""),
+                [
+                    (
+                        "x",
+                        "1800000000000000077",
+                        "@anabelen_o",
+                        "Ana Belén Ortiz",
+                        "tweet:seed-ana-1",
+                        "x-thread:seed-ana-1",
+                        False,
+                        "@laespiga ¿al final el pan sin gluten sale los sábados?",
+                        20,
+                    ),
+                    (
+                        "email",
+                        "anabelen.ortiz@example.com",
+                        "anabelen.ortiz@example.com",
+                        "Ana Belén Ortiz",
+                        "<seed-ana-2@example.com>",
+                        "email-thread:<seed-ana-2@example.com>",
+                        True,
+                        "Os escribo también por aquí: ¿puedo encargar dos hogazas sin gluten para el sábado?",
+                        8,
+                    ),
+                ],
+                "Hija celíaca: ofrecer siempre la opción sin gluten.",
+            ),
+            (
+                ("whatsapp", "34611000001", ""),
+                [
+                    (
+                        "facebook",
+                        "7100000000000042",
+                        "",
+                        "Carmen Lafuente",
+                        "fb-mid:mid.seed-carmen-1",
+                        "fb-user:7100000000000042",
+                        True,
+                        "Hola, os escribí por WhatsApp por el roscón, ¿lo visteis?",
+                        1,
+                    ),
+                    (
+                        "email",
+                        "carmen.lafuente@example.com",
+                        "carmen.lafuente@example.com",
+                        "Carmen Lafuente",
+                        "<seed-carmen-2@example.com>",
+                        "email-thread:<seed-carmen-2@example.com>",
+                        True,
+                        "¿Me confirmáis el pedido del roscón para mañana? Os escribí también por WhatsApp.",
+                        0.5,
+                    ),
+                ],
+                "Clienta de los domingos; prefiere WhatsApp.",
+            ),
+        ]
+        cm = users["cm"]
+        for (first_key, first_id, _h), others, note in people:
+            main = Contact.objects.filter(channel=channels[first_key], external_id=first_id).first()
+            if main is None:
+                continue
+            person = contact_person_ensure(contact=main)
+            for key, external_id, handle, name, item_id, thread, private, text, hours_ago in others:
+                if key not in channels:
+                    continue
+                written = now - timedelta(hours=hours_ago)
+                item = InboundItem(
+                    external_id=item_id,
+                    thread_key=thread,
+                    is_private=private,
+                    author=ContactRef(
+                        external_id=external_id,
+                        handle=handle,
+                        display_name=name,
+                        email=external_id if "@" in external_id else "",
+                    ),
+                    body=text,
+                    subject="Encargo" if key == "email" else "",
+                    created_at=written,
+                )
+                inbound_items_ingest(received=[ReceivedItem(channels[key], item, written)])
+                other = contact_person_ensure(
+                    contact=Contact.objects.get(channel=channels[key], external_id=external_id)
+                )
+                if other.pk != person.pk and other.merged_into_id is None:
+                    person_merge(person=person, other=other, by=cm, reason="misma persona: lo dice en el mensaje")
+            if not PersonNote.objects.filter(person=person).exists():
+                person_note_add(person=person, author=cm, body=note)
 
     def _users(self):
         User = get_user_model()
@@ -853,7 +955,35 @@ class Command(BaseCommand):
             Watch.objects.get_or_create(
                 name=name, defaults={"kind": kind, "query": query, "channel": channel, "interval_minutes": 30}
             )
+        self._feed_watches()
         return channel
+
+    def _feed_watches(self):
+        """Listening on the open web: a food blog and a local forum, on the local fake feed server."""
+        from django.conf import settings
+
+        from listening.models import Watch
+
+        forums, _made = Channel.objects.get_or_create(
+            key="demo-foros", defaults={"kind": "feed", "name": "Blogs y foros"}
+        )
+        base = f"http://127.0.0.1:{settings.DEMO_FEEDS_PORT}"
+        for name, kind, path, keywords in (
+            ("La Espiga en el foro", "brand", "/foro/panaderias.rss", "La Espiga\n@laespiga"),
+            ("La Espiga en blogs", "brand", "/blog/feed.xml", "La Espiga"),
+            ("Horno Doré en blogs", "competitor", "/blog/feed.xml", "Horno Doré"),
+        ):
+            Watch.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "source": Watch.Source.FEED,
+                    "feed_url": base + path,
+                    "keywords": keywords,
+                    "channel": forums,
+                    "interval_minutes": 15,
+                },
+            )
 
     def _channels(self):
         channels = {}
