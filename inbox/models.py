@@ -110,6 +110,9 @@ class Conversation(UndeletableModel):
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
     )
+    # Given by hand by a supervisor: the shift handover leaves it with its assignee
+    # until they answer it or someone reassigns it.
+    assignment_held = models.BooleanField(_("assigned by hand"), default=False)
     # The team whose queue holds it while nobody on shift can take it.
     team = models.ForeignKey(
         "teams.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -17,18 +17,26 @@ class ConversationActionRefused(Exception):
 
 
 def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversation:
-    """Give ``conversation`` to ``assignee`` (None unassigns); records who and why."""
+    """Give ``conversation`` to ``assignee`` (None unassigns); records who and why.
+
+    The assignment is held: the shift handover leaves it with ``assignee`` until
+    they answer it or someone reassigns it."""
     if assignee is not None and not roles.can_reply(assignee):
         raise ConversationActionRefused(_("%(user)s cannot attend conversations.") % {"user": assignee})
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         previous = locked.assignee_id
+        held = assignee is not None
+        if previous == (assignee.pk if assignee else None) and locked.assignment_held == held:
+            return locked
+        locked.assignment_held = held
         if previous == (assignee.pk if assignee else None):
+            locked.save(update_fields=["assignment_held", "updated_at"])
             return locked
         locked.assignee = assignee
         if locked.status == Conversation.Status.NEW and assignee is not None:
             locked.status = Conversation.Status.OPEN
-        locked.save(update_fields=["assignee", "status", "updated_at"])
+        locked.save(update_fields=["assignee", "assignment_held", "status", "updated_at"])
         assignee_id = assignee.pk if assignee else None
         events.assigned(
             conversation=locked, assignee_id=assignee_id, previous_assignee_id=previous, reason="manual", by=by
