@@ -416,6 +416,7 @@ class ConversationEvent(models.Model):
         QUEUED = "queued", _("waiting in the team queue")
         HANDED_OVER = "handed_over", _("handed over at shift end")
         UNHIDDEN = "unhidden", _("shown again on the network")
+        RECLASSIFIED = "reclassified", _("category, priority or tags changed")
 
     conversation = models.ForeignKey(
         Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="events"
