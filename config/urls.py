@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.health import healthz
 from core.accounts.views import SignInView
+from reports.views import supervision_page
 
 urlpatterns = [
     path("", include("inbox.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("listening/", include("listening.urls")),
     path("reports/", include("reports.urls")),
+    path("supervision/", supervision_page, name="supervision"),
     path("alerts/", include("core.urls")),
     path("webhooks/", include("channels.urls")),
     path("api/v1/", include("config.api_urls")),

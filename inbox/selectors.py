@@ -338,6 +338,33 @@ def scope_counts(*, user) -> dict[str, int]:
     return {scope: totals[f"scope_{scope}"] for scope in SCOPES}
 
 
+def late_lines(user) -> list[tuple[str, int, str]]:
+    """For the alerts page: open conversations overdue and at risk, each with its
+    inbox link (``core.alerts.late_now``); one query over the open-work index."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    totals = Conversation.objects.filter(status__in=OPEN_STATUSES, sla_state__in=LATE).aggregate(
+        overdue=Count("status", filter=Q(sla_state=Conversation.SlaState.BREACHED)),
+        at_risk=Count("status", filter=Q(sla_state=Conversation.SlaState.AT_RISK)),
+    )
+    inbox = reverse("inbox:list")
+    return [
+        (
+            ngettext("%(n)s conversation overdue", "%(n)s conversations overdue", totals["overdue"])
+            % {"n": totals["overdue"]},
+            totals["overdue"],
+            f"{inbox}?{InboxFilters(sla_state='overdue').query()}",
+        ),
+        (
+            ngettext("%(n)s conversation at risk", "%(n)s conversations at risk", totals["at_risk"])
+            % {"n": totals["at_risk"]},
+            totals["at_risk"],
+            f"{inbox}?{InboxFilters(sla_state='at_risk').query()}",
+        ),
+    ]
+
+
 def conversation_detail(*, pk: int) -> Conversation:
     """One conversation with what its page shows; raises ``Conversation.DoesNotExist``."""
     return Conversation.objects.select_related("channel", "contact", "assignee", "category", "sla_policy").get(pk=pk)

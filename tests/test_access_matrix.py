@@ -131,6 +131,7 @@ TABLE: dict[str, Row] = {
     "inbox:reopen": Row({"POST": REPLY}),
     "inbox:reclassify": Row({"POST": REPLY}),
     "inbox:bulk": Row({"POST": REPLY}),
+    "supervision": Row({"GET": ASSIGN}),
     "inbox:assignees": Row({"GET": ASSIGN}),
     "inbox:message": Row({"GET": READ}),
     # Stored pictures of customers: people with a role (or a signed link, tested in tests/inbox).
