@@ -446,3 +446,25 @@ class ConversationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EventLogMisuse("The conversation event log is append-only.")
+
+
+class SavedView(models.Model):
+    """A person's named inbox filters (the query string of the list), optionally
+    shared with the whole team: everyone who works the inbox sees shared views."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name")]
+        indexes = [models.Index(fields=["name"], condition=models.Q(shared=True), name="saved_view_shared_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -338,6 +338,18 @@ def scope_counts(*, user) -> dict[str, int]:
     return {scope: totals[f"scope_{scope}"] for scope in SCOPES}
 
 
+def saved_views_for(*, user) -> list:
+    """The person's own views and those others shared with the team, by name."""
+    from inbox.models import SavedView
+
+    return list(
+        SavedView.objects.filter(Q(owner=user) | Q(shared=True))
+        .select_related("owner")
+        .only("pk", "name", "query", "shared", "owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .order_by("name", "pk")
+    )
+
+
 def late_lines(user) -> list[tuple[str, int, str]]:
     """For the alerts page: open conversations overdue and at risk, each with its
     inbox link (``core.alerts.late_now``); one query over the open-work index."""

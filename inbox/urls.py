@@ -14,6 +14,7 @@ urlpatterns = [
     path("conversations/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("conversations/<int:pk>/classify/", views.reclassify, name="reclassify"),
     path("conversations/bulk/", views.bulk, name="bulk"),
+    path("views/", views.saved_view, name="saved-view"),
     path("conversations/<int:pk>/assignees/", views.assignee_picker, name="assignees"),
     path("conversations/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("messages/<int:pk>/", views.message_status, name="message"),

@@ -24,7 +24,7 @@ from inbox import people, selectors
 from inbox.forms import AssignForm, BulkForm, HideForm, NoteForm, ReclassifyForm, ReplyForm
 from inbox.models import Conversation, Message
 from inbox.services import conversations as conversation_services
-from inbox.services import media, moderation
+from inbox.services import media, moderation, saved_views
 from inbox.services import replies as reply_services
 
 
@@ -48,6 +48,7 @@ def inbox_list(request):
         ],
         "query": filters.query(),
         "filters_without_extra": filters.query(team=None, unanswered=False),
+        "saved_views": selectors.saved_views_for(user=request.user),
         "scopes": counts.scopes,
         "channels": Channel.objects.only("pk", "name"),
         "assignees": list(conversation_services.assignable_users().only("pk", "username", "first_name", "last_name")),
@@ -173,6 +174,33 @@ def assign(request, pk: int):
         except conversation_services.ConversationActionRefused as refused:
             flash.error(request, str(refused))
     return redirect("inbox:detail", pk=pk)
+
+
+@require_POST
+@role_required(roles.can_view_inbox)
+def saved_view(request):
+    """Save the list's current filters under a name (``action=save``: ``name``,
+    ``query``, ``shared``), or delete one's own view (``action=delete``: ``id``)."""
+    try:
+        if request.POST.get("action") == "delete":
+            try:
+                pk = int(request.POST.get("id", ""))
+            except ValueError:
+                pk = 0
+            saved_views.saved_view_delete(owner=request.user, pk=pk)
+            flash.success(request, _("View deleted."))
+            return redirect("inbox:list")
+        view = saved_views.saved_view_save(
+            owner=request.user,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+            shared=request.POST.get("shared") == "1",
+        )
+    except saved_views.SavedViewRefused as refused:
+        flash.error(request, str(refused))
+        return redirect(reverse("inbox:list") + (f"?{request.POST.get('query')}" if request.POST.get("query") else ""))
+    flash.success(request, _("View saved."))
+    return redirect(reverse("inbox:list") + (f"?{view.query}" if view.query else ""))
 
 
 @require_POST

@@ -131,6 +131,7 @@ TABLE: dict[str, Row] = {
     "inbox:reopen": Row({"POST": REPLY}),
     "inbox:reclassify": Row({"POST": REPLY}),
     "inbox:bulk": Row({"POST": REPLY}),
+    "inbox:saved-view": Row({"POST": READ}),
     "supervision": Row({"GET": ASSIGN}),
     "inbox:assignees": Row({"GET": ASSIGN}),
     "inbox:message": Row({"GET": READ}),

@@ -32,6 +32,15 @@
     if (e.target.closest("#shortcuts [data-close]")) help(false);
     if (e.target.closest("[data-shortcuts]")) { e.preventDefault(); help(true); }
   });
+  // The list's filters change without a reload (htmx pushes the address): save what the address says now.
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("[data-save-view]");
+    if (!form) return;
+    var params = new URLSearchParams(window.location.search);
+    params.delete("after");
+    params.delete("before");
+    form.querySelector("input[name=query]").value = params.toString();
+  });
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "Escape") { help(false); return; }

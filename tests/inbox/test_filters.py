@@ -199,3 +199,29 @@ def test_the_assignee_picker_shows_shift_and_load(client, supervisor, gestor, wo
     assert "1 open" in html or "1 abiertas" in html or "1/" in html
     other = UserFactory(username="nadie", role="owner")
     assert other.username not in html
+
+
+def test_saved_views_are_per_person_and_shareable_with_the_team(client, gestor, supervisor, world):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("inbox:saved-view"),
+        {"action": "save", "name": "Vencidas", "query": "sla_state=overdue&bogus=1&after=xyz", "shared": "1"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?sla_state=overdue")
+    client.post(reverse("inbox:saved-view"), {"action": "save", "name": "Mías", "query": "scope=mine"})
+    names = [v.name for v in client.get(reverse("inbox:list")).context["saved_views"]]
+    assert names == ["Mías", "Vencidas"]
+
+    client.force_login(gestor)
+    views = client.get(reverse("inbox:list")).context["saved_views"]
+    assert [v.name for v in views] == ["Vencidas"]  # shared; the private one is not
+    shared = views[0]
+    assert page_ids(client, shared.query) == {world["overdue"].pk}
+    # Not theirs: cannot delete it. Bad input loses nothing.
+    client.post(reverse("inbox:saved-view"), {"action": "delete", "id": shared.pk})
+    client.post(reverse("inbox:saved-view"), {"action": "delete", "id": "x"})
+    client.post(reverse("inbox:saved-view"), {"action": "save", "name": "  ", "query": "tag=vip"})
+    assert [v.name for v in client.get(reverse("inbox:list")).context["saved_views"]] == ["Vencidas"]
+    client.force_login(supervisor)
+    client.post(reverse("inbox:saved-view"), {"action": "delete", "id": shared.pk})
+    assert [v.name for v in client.get(reverse("inbox:list")).context["saved_views"]] == ["Mías"]
