@@ -87,3 +87,15 @@ def test_supervisor_follows_a_figure_and_reassigns_three(
     page.goto(f"{live_server.url}/supervision/")
     pablo = page.locator(f"[data-testid=person-{people['pablo'].pk}]")
     assert pablo.locator("[data-figure=overdue]").inner_text() == "3"
+
+    # The assignee picker says who is on shift and their load; the page names each clock.
+    page.goto(f"{live_server.url}/conversations/{late[0].pk}/")
+    page.wait_for_selector("#id_assignee option:has-text('de turno')", state="attached")
+    options = page.locator("#id_assignee option").all_inner_texts()
+    assert any(o.startswith("Pablo") and "de turno" in o and "3/4" in o for o in options), options
+    assert "vencido" in page.inner_text("[data-testid=clock-deadline]")
+    assert "Plazo de primera respuesta" in page.inner_text("[data-testid=clock-deadline]") or (
+        "Plazo de respuesta" in page.inner_text("[data-testid=clock-deadline]")
+    )
+    assert "Cliente esperando respuesta" in page.inner_text("[data-testid=clock-waiting]")
+    page.screenshot(path=str(artifacts / f"e2e-supervision-conversation-{name}.png"), full_page=True)
