@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.health import healthz
 from core.accounts.views import SignInView
+from reports.views import supervision_page
 
 urlpatterns = [
     path("", include("inbox.urls")),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("listening/", include("listening.urls")),
     path("quality/", include("quality.urls")),
     path("reports/", include("reports.urls")),
+    path("supervision/", supervision_page, name="supervision"),
     path("alerts/", include("core.urls")),
     path("webhooks/", include("channels.urls")),
     path("api/v1/", include("config.api_urls")),

@@ -90,3 +90,23 @@ def alerts_mark_read(*, user: Any, alert_ids: list[int] | None = None) -> int:
     if alert_ids is not None:
         unread = unread.filter(pk__in=alert_ids)
     return unread.update(read_at=timezone.now())
+
+
+# --- What is late now, on the alerts page ------------------------------------------------------
+
+# Apps above core tell the alerts page what is late now (the inbox: open
+# conversations overdue and at risk). Each provider takes the user and returns
+# ``(text, count, url)`` lines; alerts go to people, but everyone who opens the
+# page (the owner included) sees what is late.
+LateProvider = Any
+_late_providers: list[LateProvider] = []
+
+
+def late_provider_register(provider: LateProvider) -> None:
+    if provider not in _late_providers:
+        _late_providers.append(provider)
+
+
+def late_now(*, user) -> list[tuple[str, int, str]]:
+    """What is late now, as ``(text, count, url)``, from every provider; lines with a count of 0 are left out."""
+    return [line for provider in _late_providers for line in provider(user) if line[1]]

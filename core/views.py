@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core import roles
-from core.alerts import alerts_mark_read
+from core.alerts import alerts_mark_read, late_now
 from core.models import Alert
 from core.pages import role_required
 
@@ -13,7 +13,7 @@ from core.pages import role_required
 @role_required(roles.can_view_inbox)
 def alert_list(request):
     alerts = Alert.objects.filter(recipient=request.user).select_related("conversation__contact")[:100]
-    return render(request, "alerts/list.html", {"alerts": alerts})
+    return render(request, "alerts/list.html", {"alerts": alerts, "late": late_now(user=request.user)})
 
 
 @require_POST

@@ -26,6 +26,9 @@ hidden         message_id, reason                                     person
 unhidden       message_id, reason                                     person
 sla_at_risk    due_at                                                 —
 sla_breached   due_at                                                 —
+reclassified   what changed, each with its previous value:            person
+               [category_id, previous_category_id], [priority,
+               previous_priority], [tags, previous_tags]
 ============== ====================================================== =========
 
 ``assigned.reason`` is one of ``manual`` (a supervisor), ``replied`` (whoever
@@ -70,6 +73,9 @@ DATA_KEYS: dict[str, frozenset[str]] = {
     Kind.UNHIDDEN: frozenset({"message_id", "reason"}),
     Kind.SLA_AT_RISK: frozenset({"due_at"}),
     Kind.SLA_BREACHED: frozenset({"due_at"}),
+    Kind.RECLASSIFIED: frozenset(
+        {"category_id", "previous_category_id", "priority", "previous_priority", "tags", "previous_tags"}
+    ),
 }
 
 ASSIGN_REASONS = frozenset({"manual", "replied", "auto", "queue", "handover"})
@@ -132,6 +138,11 @@ class EventWriter:
         return self._add(
             conversation, Kind.CLASSIFIED, rule_id=rule_id, rule=rule, reason=reason, message_id=message_id
         )
+
+    def reclassified(self, *, conversation: Conversation, by: Any, changes: dict[str, Any]) -> ConversationEvent:
+        """``changes``: the new and previous values of what a person changed
+        (``category_id``/``previous_category_id``, ``priority``/…, ``tags``/…)."""
+        return self._add(conversation, Kind.RECLASSIFIED, by, **changes)
 
     def sla_at_risk(self, *, conversation: Conversation, due_at: datetime | None) -> ConversationEvent:
         return self._add(conversation, Kind.SLA_AT_RISK, due_at=due_at.isoformat() if due_at else None)
@@ -247,3 +258,4 @@ reply_retried = _now.reply_retried
 note_added = _now.note_added
 resolved = _now.resolved
 hidden = _now.hidden
+reclassified = _now.reclassified

@@ -50,12 +50,93 @@ class AssignForm(forms.Form):
         label=_("Assign to"), queryset=None, required=False, empty_label=_("— Unassigned —")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staffing=None, **kwargs):
+        """``staffing``: user id → ``people.Staffing`` (on shift, open load), shown beside each name."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users()
-        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["assignee"].label_from_instance = lambda user: staffing_label(user, (staffing or {}).get(user.pk))
+
+
+def staffing_label(user, staffing) -> str:
+    """ "Ana · on shift · 3/5 open" — a name for an assignee picker."""
+    name = user.get_full_name() or user.username
+    if staffing is None:
+        return name
+    shift = _("on shift") if staffing.on_shift else _("off shift")
+    if staffing.capacity:
+        load = _("%(open)s/%(capacity)s open") % {"open": staffing.open_count, "capacity": staffing.capacity}
+    else:
+        load = _("%(open)s open") % {"open": staffing.open_count}
+    return f"{name} · {shift} · {load}"
 
 
 class HideForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=500, required=False)
     hidden = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", initial="1")
+
+
+def _categories():
+    # protocols.Category, by the conversation's lazy reference: inbox does not import protocols.
+    from inbox.models import Conversation
+
+    return Conversation._meta.get_field("category").related_model.objects.order_by("name")
+
+
+def _tags(value: str) -> list[str]:
+    return [tag.strip().lstrip("#") for tag in value.split(",") if tag.strip().lstrip("#")]
+
+
+class ReclassifyForm(forms.Form):
+    """Category, priority and tags of one conversation (the conversation page)."""
+
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Category"), queryset=None, required=False, empty_label=_("— No category —"), to_field_name="slug"
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=(), coerce=int)
+    tags = forms.CharField(label=_("Tags"), required=False, max_length=500, help_text=_("Separated by commas"))
+
+    def __init__(self, *args, **kwargs):
+        from inbox.models import Conversation
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories()
+        self.fields["priority"].choices = Conversation.Priority.choices
+
+    def clean_tags(self) -> list[str]:
+        return _tags(self.cleaned_data["tags"])
+
+
+class BulkForm(forms.Form):
+    """An action on the conversations ticked in the inbox list."""
+
+    ACTIONS = ("assign", "resolve", "category", "tags")
+
+    ids = forms.Field(
+        widget=forms.MultipleHiddenInput, error_messages={"required": _("Tick some conversations first.")}
+    )
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False)
+    category: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, to_field_name="slug")
+    tags = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users()
+        self.fields["category"].queryset = _categories()
+
+    def clean_ids(self) -> list[int]:
+        try:
+            ids = [int(value) for value in self.cleaned_data["ids"]]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("Tick some conversations first.")) from exc
+        if not ids:
+            raise forms.ValidationError(_("Tick some conversations first."))
+        return list(dict.fromkeys(ids))[:200]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "tags":
+            data["tags"] = _tags(data.get("tags") or "")
+            if not data["tags"]:
+                self.add_error("tags", _("Write at least one tag."))
+        return data

@@ -20,6 +20,8 @@ hooks in their ``AppConfig.ready()``, in ``INSTALLED_APPS`` order:
 - ``RESOLVED``: ``conversation`` (locked), ``at``, ``by``.
 - ``REOPENED``: ``conversation`` (locked), ``by``: a person reopened it (a new
   message reopens it through ``RECEIVED``).
+- ``RECLASSIFIED``: ``conversation`` (locked, saved), ``fields``, ``by``: a person
+  changed its category, priority or tags. (The protocol recomputes the deadlines.)
 
 The weekly report (``reports/hooks.py``) keeps its tables current at
 ``CLASSIFIED``, ``REPLIED``, ``RESOLVED`` and ``REOPENED``.
@@ -48,6 +50,7 @@ class Step(StrEnum):
     ASSIGNED = "assigned"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    RECLASSIFIED = "reclassified"
 
 
 @dataclass

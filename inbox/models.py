@@ -197,6 +197,9 @@ class Conversation(UndeletableModel):
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
     )
+    # Given by hand by a supervisor: the shift handover leaves it with its assignee
+    # until they answer it or someone reassigns it.
+    assignment_held = models.BooleanField(_("assigned by hand"), default=False)
     # The team whose queue holds it while nobody on shift can take it.
     team = models.ForeignKey(
         "teams.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -502,6 +505,7 @@ class ConversationEvent(models.Model):
         QUEUED = "queued", _("waiting in the team queue")
         HANDED_OVER = "handed_over", _("handed over at shift end")
         UNHIDDEN = "unhidden", _("shown again on the network")
+        RECLASSIFIED = "reclassified", _("category, priority or tags changed")
 
     conversation = models.ForeignKey(
         Conversation, verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="events"
@@ -531,3 +535,25 @@ class ConversationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EventLogMisuse("The conversation event log is append-only.")
+
+
+class SavedView(models.Model):
+    """A person's named inbox filters (the query string of the list), optionally
+    shared with the whole team: everyone who works the inbox sees shared views."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name")]
+        indexes = [models.Index(fields=["name"], condition=models.Q(shared=True), name="saved_view_shared_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,25 +26,54 @@ from inbox.models import Conversation, Message
 SCOPES = ("all", "mine", "unassigned", "late")
 LATE = (Conversation.SlaState.AT_RISK, Conversation.SlaState.BREACHED)
 OPEN_STATUSES = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
+# Open and owed an answer.
+AWAITING = (Conversation.Status.NEW, Conversation.Status.OPEN)
 PAGE_SIZE = 25
 # Beyond this many matches a search says "more than 1,000" instead of counting them all.
 SEARCH_CAP = 1000
 
 # Sort orders: (field, descending); NULLs always last; ``id`` last, so every key is unique.
-# The work queue: nearest deadline, then oldest unanswered, then newest activity.
+# Oldest unanswered first (the default), then the newest activity.
+OLDEST_ORDER = (("waiting_since", False), ("last_inbound_at", True), ("id", True))
+# The work queue by deadline: nearest deadline, then oldest unanswered, then newest activity.
 QUEUE_ORDER = (("sla_due_at", False), ("waiting_since", False), ("last_inbound_at", True), ("id", True))
-# Search results: newest activity first.
+# Newest activity first (and search results).
 NEWEST_ORDER = (("last_inbound_at", True), ("id", True))
+SORTS = {"oldest": OLDEST_ORDER, "newest": NEWEST_ORDER, "deadline": QUEUE_ORDER}
+# ``?sla_state=``: the two states a person acts on, never lumped together.
+SLA_STATES = {"at_risk": Conversation.SlaState.AT_RISK, "overdue": Conversation.SlaState.BREACHED}
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
 
 
 @dataclass(frozen=True)
 class InboxFilters:
-    """What the inbox shows. ``status`` "" means every status that is not resolved."""
+    """What the inbox shows. ``status`` "" means every status that is not resolved.
+
+    ``assignee``: a user id, or "none" for nobody; ``sla_state``: "at_risk" or
+    "overdue"; ``category``: a category's slug; ``unanswered``: only those still
+    owed an answer; ``team``: the channels a team attends. ``sort``: "oldest"
+    waiting first (the default), "newest", or nearest "deadline"; a search lists
+    the newest first."""
 
     status: str = ""
     channel: int | None = None
     scope: str = "all"
     q: str = ""
+    assignee: int | str | None = None
+    category: str = ""
+    priority: int | None = None
+    tag: str = ""
+    sla_state: str = ""
+    unanswered: bool = False
+    team: int | None = None
+    sort: str = "oldest"
 
     @classmethod
     def from_params(cls, params) -> InboxFilters:
@@ -54,19 +83,74 @@ class InboxFilters:
         scope = params.get("scope", "all")
         if scope not in SCOPES:
             scope = "all"
-        try:
-            channel = int(params.get("channel") or 0) or None
-        except ValueError:
-            channel = None
         # PostgreSQL text cannot hold NUL: a "%00" in the address must not reach it.
         q = params.get("q", "").replace("\x00", "").strip()[:200]
-        return cls(status=status, channel=channel, scope=scope, q=q)
+        raw_assignee = params.get("assignee", "")
+        assignee: int | str | None = "none" if raw_assignee == "none" else _int(raw_assignee)
+        priority = _int(params.get("priority"))
+        if priority not in Conversation.Priority.values:
+            priority = None
+        sla_state = params.get("sla_state", "")
+        sort = params.get("sort", "oldest")
+        return cls(
+            status=status,
+            channel=_int(params.get("channel")),
+            scope=scope,
+            q=q,
+            assignee=assignee,
+            category=params.get("category", "").replace("\x00", "").strip()[:40],
+            priority=priority,
+            tag=params.get("tag", "").replace("\x00", "").strip()[:100],
+            sla_state=sla_state if sla_state in SLA_STATES else "",
+            unanswered=params.get("unanswered", "") in ("1", "true"),
+            team=_int(params.get("team")),
+            sort=sort if sort in SORTS else "oldest",
+        )
+
+    def params(self, **changes) -> dict[str, str]:
+        """These filters (with ``changes``) as query parameters, without empty or default values."""
+        f = replace(self, **changes)
+        params = {
+            "scope": f.scope if f.scope != "all" else "",
+            "status": f.status,
+            "channel": f.channel or "",
+            "team": f.team or "",
+            "assignee": f.assignee or "",
+            "category": f.category,
+            "priority": f.priority or "",
+            "tag": f.tag,
+            "sla_state": f.sla_state,
+            "unanswered": "1" if f.unanswered else "",
+            "sort": f.sort if f.sort != "oldest" else "",
+            "q": f.q,
+        }
+        return {k: str(v) for k, v in params.items() if v}
 
     def query(self, **changes) -> str:
         """These filters (with ``changes``) as a query string, without empty values."""
-        filters = replace(self, **changes)
-        params = {"scope": filters.scope, "status": filters.status, "channel": filters.channel or "", "q": filters.q}
-        return urlencode({k: v for k, v in params.items() if v and not (k == "scope" and v == "all")})
+        return urlencode(self.params(**changes))
+
+
+def filter_errors(params) -> dict[str, list[str]]:
+    """What is wrong with the filters in ``params`` (for the API, which says so
+    instead of ignoring them, as the pages do); empty when all parse."""
+    errors: dict[str, list[str]] = {}
+    for name in ("channel", "team"):
+        if params.get(name) and _int(params.get(name)) is None:
+            errors[name] = ["Expected a positive integer id."]
+    assignee = params.get("assignee")
+    if assignee and assignee != "none" and _int(assignee) is None:
+        errors["assignee"] = ["Expected a user id or `none`."]
+    priority = params.get("priority")
+    if priority and _int(priority) not in Conversation.Priority.values:
+        errors["priority"] = [f"Expected one of {', '.join(str(v) for v in Conversation.Priority.values)}."]
+    for name, allowed in (("sla_state", SLA_STATES), ("sort", SORTS)):
+        value = params.get(name)
+        if value and value not in allowed:
+            errors[name] = [f"Expected one of {', '.join(allowed)}."]
+    if params.get("unanswered") and params.get("unanswered") not in ("1", "true", "0", "false"):
+        errors["unanswered"] = ["Expected 1 or 0."]
+    return errors
 
 
 @dataclass(frozen=True)
@@ -126,7 +210,7 @@ def conversation_page(
 
 
 def _order(filters: InboxFilters) -> tuple[tuple[str, bool], ...]:
-    return NEWEST_ORDER if filters.q else QUEUE_ORDER
+    return NEWEST_ORDER if filters.q else SORTS[filters.sort]
 
 
 def _ordering(order, *, backwards: bool = False) -> list:
@@ -254,6 +338,45 @@ def scope_counts(*, user) -> dict[str, int]:
     return {scope: totals[f"scope_{scope}"] for scope in SCOPES}
 
 
+def saved_views_for(*, user) -> list:
+    """The person's own views and those others shared with the team, by name."""
+    from inbox.models import SavedView
+
+    return list(
+        SavedView.objects.filter(Q(owner=user) | Q(shared=True))
+        .select_related("owner")
+        .only("pk", "name", "query", "shared", "owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .order_by("name", "pk")
+    )
+
+
+def late_lines(user) -> list[tuple[str, int, str]]:
+    """For the alerts page: open conversations overdue and at risk, each with its
+    inbox link (``core.alerts.late_now``); one query over the open-work index."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    totals = Conversation.objects.filter(status__in=OPEN_STATUSES, sla_state__in=LATE).aggregate(
+        overdue=Count("status", filter=Q(sla_state=Conversation.SlaState.BREACHED)),
+        at_risk=Count("status", filter=Q(sla_state=Conversation.SlaState.AT_RISK)),
+    )
+    inbox = reverse("inbox:list")
+    return [
+        (
+            ngettext("%(n)s conversation overdue", "%(n)s conversations overdue", totals["overdue"])
+            % {"n": totals["overdue"]},
+            totals["overdue"],
+            f"{inbox}?{InboxFilters(sla_state='overdue').query()}",
+        ),
+        (
+            ngettext("%(n)s conversation at risk", "%(n)s conversations at risk", totals["at_risk"])
+            % {"n": totals["at_risk"]},
+            totals["at_risk"],
+            f"{inbox}?{InboxFilters(sla_state='at_risk').query()}",
+        ),
+    ]
+
+
 def conversation_detail(*, pk: int) -> Conversation:
     """One conversation with what its page shows; raises ``Conversation.DoesNotExist``."""
     return Conversation.objects.select_related("channel", "contact", "assignee", "category", "sla_policy").get(pk=pk)
@@ -325,9 +448,28 @@ def _scoped(user, filters: InboxFilters, *, with_status: bool) -> QuerySet[Conve
 
 
 def _filtered(condition: Q, user, filters: InboxFilters) -> Q:
-    """``condition`` and the channel and scope filters."""
+    """``condition`` and every filter but the status and the search."""
     if filters.channel:
         condition &= Q(channel_id=filters.channel)
+    if filters.team:
+        condition &= Q(channel__teams=filters.team)
+    if filters.assignee == "none":
+        condition &= Q(assignee__isnull=True)
+    elif filters.assignee:
+        condition &= Q(assignee_id=filters.assignee)
+    if filters.category:
+        condition &= Q(category__slug=filters.category)
+    if filters.priority:
+        condition &= Q(priority=filters.priority)
+    if filters.tag:
+        if connection.vendor == "postgresql":
+            condition &= Q(tags__contains=[filters.tag])  # jsonb @>, served by a GIN index (migration 0016)
+        else:
+            condition &= Q(tags__icontains=json.dumps(filters.tag))
+    if filters.sla_state:
+        condition &= Q(sla_state=SLA_STATES[filters.sla_state])
+    if filters.unanswered:
+        condition &= Q(waiting_since__isnull=False, status__in=AWAITING)
     if filters.scope == "mine":
         condition &= Q(assignee=user)
     elif filters.scope == "unassigned":

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
@@ -20,11 +21,11 @@ from channels.connectors.registry import connector_class, connector_for
 from channels.models import Channel
 from core import roles
 from core.pages import role_required
-from inbox import selectors
-from inbox.forms import AssignForm, HideForm, NoteForm, ReplyForm
+from inbox import people, selectors
+from inbox.forms import AssignForm, BulkForm, HideForm, NoteForm, ReclassifyForm, ReplyForm
 from inbox.models import Contact, Conversation, Message, Person, PersonChange
 from inbox.services import conversations as conversation_services
-from inbox.services import media, moderation, persons
+from inbox.services import media, moderation, persons, saved_views
 from inbox.services import replies as reply_services
 
 
@@ -47,8 +48,15 @@ def inbox_list(request):
             for value, label, count in tabs
         ],
         "query": filters.query(),
+        "filters_without_extra": filters.query(team=None, unanswered=False),
+        "saved_views": selectors.saved_views_for(user=request.user),
         "scopes": counts.scopes,
         "channels": Channel.objects.only("pk", "name"),
+        "assignees": list(conversation_services.assignable_users().only("pk", "username", "first_name", "last_name")),
+        "categories": list(ReclassifyForm().fields["category"].queryset.only("pk", "slug", "name")),
+        "priorities": Conversation.Priority.choices,
+        "sorts": [("oldest", _("Oldest waiting")), ("newest", _("Newest")), ("deadline", _("Nearest deadline"))],
+        "sla_states": [("at_risk", _("At risk")), ("overdue", _("Overdue"))],
     }
     template = "inbox/_list_results.html" if request.htmx and request.htmx.target == "results" else "inbox/list.html"
     return render(request, template, context)
@@ -170,6 +178,100 @@ def assign(request, pk: int):
 
 
 @require_POST
+@role_required(roles.can_view_inbox)
+def saved_view(request):
+    """Save the list's current filters under a name (``action=save``: ``name``,
+    ``query``, ``shared``), or delete one's own view (``action=delete``: ``id``)."""
+    try:
+        if request.POST.get("action") == "delete":
+            try:
+                pk = int(request.POST.get("id", ""))
+            except ValueError:
+                pk = 0
+            saved_views.saved_view_delete(owner=request.user, pk=pk)
+            flash.success(request, _("View deleted."))
+            return redirect("inbox:list")
+        view = saved_views.saved_view_save(
+            owner=request.user,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+            shared=request.POST.get("shared") == "1",
+        )
+    except saved_views.SavedViewRefused as refused:
+        flash.error(request, str(refused))
+        return redirect(reverse("inbox:list") + (f"?{request.POST.get('query')}" if request.POST.get("query") else ""))
+    flash.success(request, _("View saved."))
+    return redirect(reverse("inbox:list") + (f"?{view.query}" if view.query else ""))
+
+
+@require_POST
+@role_required(roles.can_reply)
+def reclassify(request, pk: int):
+    """Category, priority and tags, from the conversation page (gestores and above)."""
+    conversation = _get_conversation(pk)
+    form = ReclassifyForm(request.POST)
+    if form.is_valid():
+        conversation_services.conversation_reclassify(
+            conversation=conversation,
+            by=request.user,
+            category=form.cleaned_data["category"],
+            priority=form.cleaned_data["priority"],
+            tags=form.cleaned_data["tags"],
+        )
+        flash.success(request, _("Classification saved; the deadlines follow it."))
+    else:
+        flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("inbox:detail", pk=pk)
+
+
+@require_POST
+@role_required(roles.can_reply)
+def bulk(request):
+    """One action on the conversations ticked in the list, each through its service
+    (so each writes its event): assign (supervisors and the CM), resolve, set the
+    category, add tags (gestores on their own conversations; supervisors on any)."""
+    form = BulkForm(request.POST)
+    back = reverse("inbox:list") + (f"?{request.POST['next']}" if request.POST.get("next") else "")
+    if not form.is_valid():
+        flash.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    action = data["action"]
+    if action == "assign" and not roles.can_assign(request.user):
+        raise PermissionDenied
+    conversations = Conversation.objects.filter(pk__in=data["ids"]).order_by("pk")
+    if not roles.can_assign(request.user):
+        conversations = conversations.filter(assignee=request.user)
+    done, refused = 0, []
+    for conversation in conversations:
+        try:
+            if action == "assign":
+                conversation_services.conversation_assign(
+                    conversation=conversation, assignee=data["assignee"], by=request.user
+                )
+            elif action == "resolve":
+                conversation_services.conversation_resolve(conversation=conversation, by=request.user)
+            elif action == "category":
+                conversation_services.conversation_reclassify(
+                    conversation=conversation, by=request.user, category=data["category"]
+                )
+            else:
+                conversation_services.conversation_reclassify(
+                    conversation=conversation, by=request.user, add_tags=data["tags"]
+                )
+            done += 1
+        except conversation_services.ConversationActionRefused as exc:
+            refused.append(f"#{conversation.pk}: {exc}")
+    skipped = len(data["ids"]) - done - len(refused)
+    flash.success(request, _("%(count)s conversations changed.") % {"count": done})
+    if skipped:
+        flash.warning(request, _("%(count)s skipped: not yours, or not found.") % {"count": skipped})
+    for reason in refused:
+        flash.error(request, reason)
+    return redirect(back)
+
+
+@require_POST
 @role_required(roles.can_reply)
 def resolve(request, pk: int):
     return _status_action(request, pk, conversation_services.conversation_resolve)
@@ -204,11 +306,19 @@ def _detail_context(request, conversation, reply_form=None, template_error=None)
     names = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids)}
     return {
         "conversation": conversation,
+        "deadline_name": _deadline_name(conversation),
         "thread": selectors.conversation_thread(conversation=conversation),
         "timeline": [(event, names.get(event.data.get("assignee_id"))) for event in timeline],
         "reply_form": reply_form or ReplyForm(),
         "note_form": NoteForm(),
-        "assign_form": AssignForm(initial={"assignee": conversation.assignee_id}),
+        "assign_form": _assign_form(request, conversation),
+        "reclassify_form": ReclassifyForm(
+            initial={
+                "category": conversation.category.slug if conversation.category else None,
+                "priority": conversation.priority,
+                "tags": ", ".join(conversation.tags),
+            }
+        ),
         "max_reply_length": _max_reply_length(conversation),
         "reply_window_left": _window_label(window_left),
         **_templates_context(conversation, window_left, template_error),
@@ -218,6 +328,37 @@ def _detail_context(request, conversation, reply_form=None, template_error=None)
         "can_hide": roles.can_hide(request.user) and _can_reply_privately(conversation),
         "can_attach_image": connector_for(conversation.channel).reply_image_allowed(private=conversation.is_private),
     }
+
+
+def _deadline_name(conversation) -> str:
+    """Which clock ``sla_due_at`` is: the first response, the next response or the resolution."""
+    due = conversation.sla_due_at
+    if due is not None and due == conversation.first_response_due_at:
+        return _("First response deadline")
+    if due is not None and due == conversation.next_response_due_at:
+        return _("Next response deadline")
+    if due is not None and due == conversation.resolution_due_at:
+        return _("Resolution deadline")
+    return _("Reply deadline")
+
+
+def _assign_form(request, conversation) -> AssignForm | None:
+    """The assignee picker (supervisors only); names alone: ``assignee_picker`` adds,
+    once the page shows, who is on shift and their load."""
+    if not roles.can_assign(request.user):
+        return None
+    return AssignForm(initial={"assignee": conversation.assignee_id})
+
+
+@role_required(roles.can_assign)
+def assignee_picker(request, pk: int):
+    """The assignee picker with each person's shift and open load, swapped into the
+    conversation page when it shows (the page itself stays a fixed few queries)."""
+    conversation = get_object_or_404(Conversation.objects.only("pk", "assignee_id"), pk=pk)
+    users = conversation_services.assignable_users().values_list("pk", flat=True)
+    staffing = people.staffing(user_ids=list(users), now=timezone.now())
+    form = AssignForm(initial={"assignee": conversation.assignee_id}, staffing=staffing)
+    return render(request, "inbox/_assignee_picker.html", {"assign_form": form})
 
 
 def _templates_context(conversation, window_left, template_error) -> dict:

@@ -46,6 +46,11 @@ def on_reopened(*, conversation: Conversation, by: Any = None) -> None:
     conversations_sla_update(conversations=[conversation])
 
 
+def on_reclassified(*, conversation: Conversation, fields: list[str], by: Any = None) -> None:
+    """A person changed the category or priority: the deadlines follow the policy that now applies."""
+    conversations_sla_update(conversations=[conversation])
+
+
 def register_hooks() -> None:
     register(Step.RECEIVED, on_received)
     register(Step.CLASSIFIED, on_classified)
@@ -53,3 +58,4 @@ def register_hooks() -> None:
     register(Step.REPLIED, on_replied)
     register(Step.RESOLVED, on_resolved)
     register(Step.REOPENED, on_reopened)
+    register(Step.RECLASSIFIED, on_reclassified)

@@ -175,3 +175,14 @@ def email_choice(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     email_choice_set(user=request.user, wants=request.POST.get("wants") == "1", language=request.LANGUAGE_CODE)
     return redirect("accounts:security")
+
+
+@role_required(roles.can_assign)
+def supervision_page(request: HttpRequest) -> HttpResponse:
+    """What waits per team and channel, and each gestor's load and pace today
+    (supervisors and the CM); every figure links to the inbox listing exactly it."""
+    from django.utils import timezone
+
+    from reports.supervision import supervision
+
+    return render(request, "reports/supervision.html", {"s": supervision(now=timezone.now())})

@@ -7,6 +7,9 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams")
 
     def ready(self) -> None:
+        from inbox.people import set_provider
         from teams.hooks import register_hooks
+        from teams.selectors import people_staffing
 
         register_hooks()
+        set_provider(people_staffing)

@@ -156,3 +156,37 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
         holidays=[h for h in found.holidays if h.team_id == team.pk and h.date >= monday],
         members=sorted((members[m] for m in team_members), key=lambda m: m.user.username),
     )
+
+
+def people_staffing(user_ids: list[int], now: datetime):
+    """``inbox.people`` provider: user id → on shift in any team (not away), open
+    load, capacity; a fixed number of queries whatever the teams and members."""
+    from inbox.people import Staffing
+
+    ids = set(user_ids)
+    teams = list(Team.objects.filter(members__user_id__in=ids).distinct().order_by("pk"))
+    now_by_team = teams_now(teams=teams, now=now) if teams else {}
+    out: dict[int, Staffing] = {}
+    for rows in now_by_team.values():
+        for row in rows:
+            uid = row.member.user_id
+            if uid not in ids:
+                continue
+            seen = out.get(uid)
+            out[uid] = Staffing(
+                on_shift=row.on_shift or bool(seen and seen.on_shift),
+                open_count=row.open_count,
+                capacity=row.member.capacity,
+            )
+    missing = ids - set(out)
+    if missing:
+        load = dict(
+            Conversation.objects.filter(assignee_id__in=missing, status__in=OPEN)
+            .values("assignee_id")
+            .annotate(n=Count("*"))
+            .order_by()
+            .values_list("assignee_id", "n")
+        )
+        for uid in missing:
+            out[uid] = Staffing(on_shift=False, open_count=load.get(uid, 0))
+    return out

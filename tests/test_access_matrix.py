@@ -131,6 +131,11 @@ TABLE: dict[str, Row] = {
     "inbox:assign": Row({"POST": ASSIGN}),
     "inbox:resolve": Row({"POST": REPLY}),
     "inbox:reopen": Row({"POST": REPLY}),
+    "inbox:reclassify": Row({"POST": REPLY}),
+    "inbox:bulk": Row({"POST": REPLY}),
+    "inbox:saved-view": Row({"POST": READ}),
+    "supervision": Row({"GET": ASSIGN}),
+    "inbox:assignees": Row({"GET": ASSIGN}),
     "inbox:message": Row({"GET": READ}),
     # Stored pictures of customers: people with a role (or a signed link, tested in tests/inbox).
     "inbox:media": Row({"GET": READ}),

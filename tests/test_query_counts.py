@@ -83,10 +83,17 @@ def _build(size: int, supervisor) -> dict:
         "inbox_search": "/?q=pedido",
         "inbox_search_phrase": '/?q="no+ha+llegado"&status=any',
         "conversation": f"/conversations/{longest.pk}/",
+        "inbox_late_by_oldest": "/?sla_state=overdue&assignee=none",
+        "inbox_tag_deadline": "/?tag=vip&priority=3&category=queja&sort=deadline",
+        "supervision": "/supervision/",
+        "alerts": "/alerts/",
         "teams": "/teams/",
         "rota": f"/teams/{teams[0].pk}/rota/",
         "api_conversations": "/api/v1/conversations/",
         "api_conversations_search": "/api/v1/conversations/?q=pedido&status=any",
+        "api_conversations_filtered": (
+            f"/api/v1/conversations/?sla_state=at_risk&assignee={members[0].user_id}&sort=newest"
+        ),
         "api_teams": "/api/v1/teams/",
         "api_on_shift": f"/api/v1/teams/{teams[0].pk}/on-shift/",
         "api_members": "/api/v1/members/",

@@ -19,7 +19,7 @@ from inbox.api.serializers import (
     ConversationSerializer,
     MessageSerializer,
 )
-from inbox.models import ConversationEvent, Message
+from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import conversations as conversation_services
 from inbox.services import replies as reply_services
 
@@ -34,6 +34,19 @@ FILTER_PARAMETERS = [
         "q",
         str,
         description='search contacts, subjects and message text: words by their start, "a phrase", @handle',
+    ),
+    OpenApiParameter("assignee", str, description="a user id, or `none` for unassigned"),
+    OpenApiParameter("category", str, description="a category's slug"),
+    OpenApiParameter("priority", int, enum=list(Conversation.Priority.values)),
+    OpenApiParameter("tag", str, description="a tag the conversation carries"),
+    OpenApiParameter("sla_state", str, enum=list(selectors.SLA_STATES), description="at risk or overdue"),
+    OpenApiParameter("unanswered", bool, description="only conversations still owed an answer"),
+    OpenApiParameter("team", int, description="a team id: the channels it attends"),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=list(selectors.SORTS),
+        description="oldest waiting first (default), newest, or nearest deadline; a search lists the newest first",
     ),
     OpenApiParameter("after", str, description="cursor: the page after (the `next` link carries it)"),
     OpenApiParameter("before", str, description="cursor: the page before (the `previous` link carries it)"),
@@ -83,7 +96,10 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         """A page of conversations in the inbox's order; ``next`` and ``previous``
         are links to the pages either side (null at the ends). No total: counting
-        every match would cost more than the page."""
+        every match would cost more than the page. A filter that does not parse is a 400."""
+        errors = selectors.filter_errors(request.query_params)
+        if errors:
+            raise ValidationError(errors)
         filters = selectors.InboxFilters.from_params(request.query_params)
         page = selectors.conversation_page(
             user=request.user,

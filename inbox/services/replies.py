@@ -408,8 +408,18 @@ def _record_sent(message: Message, external_id: str) -> SendOutcome:
             conversation.waiting_since = None
             if conversation.status != Conversation.Status.RESOLVED:
                 conversation.status = Conversation.Status.WAITING
+        # A hand-given assignment holds until its assignee answers.
+        if conversation.assignment_held and message.sender_id == conversation.assignee_id:
+            conversation.assignment_held = False
         conversation.save(
-            update_fields=["first_response_at", "last_outbound_at", "waiting_since", "status", "updated_at"]
+            update_fields=[
+                "first_response_at",
+                "last_outbound_at",
+                "waiting_since",
+                "status",
+                "assignment_held",
+                "updated_at",
+            ]
         )
         lifecycle.run(lifecycle.Step.REPLIED, conversation=conversation, waited_since=waited_since, at=now)
         events.reply_sent(message=message)

@@ -97,7 +97,10 @@ def rota_tick(*, now: datetime | None = None) -> dict[str, int]:
         ),
         awaiting=list(
             Conversation.objects.filter(
-                assignee_id__in=leaving_anywhere, status__in=AWAITING, waiting_since__isnull=False
+                assignee_id__in=leaving_anywhere,
+                status__in=AWAITING,
+                waiting_since__isnull=False,
+                assignment_held=False,
             ).values_list("pk", "assignee_id", "channel_id")
         ),
     )
@@ -277,10 +280,15 @@ def shift_handover(*, team: Team, now: datetime | None = None, rota: Rota | None
 
 
 def _stale(team: Team, leaving: dict[int, Member]) -> list[tuple[int, int]]:
-    """(conversation, assignee) awaiting an answer on the team's channels from someone leaving."""
+    """(conversation, assignee) awaiting an answer on the team's channels from someone
+    leaving; what a supervisor assigned by hand stays where it is."""
     return list(
         Conversation.objects.filter(
-            channel__in=team.channels.all(), assignee_id__in=leaving, status__in=AWAITING, waiting_since__isnull=False
+            channel__in=team.channels.all(),
+            assignee_id__in=leaving,
+            status__in=AWAITING,
+            waiting_since__isnull=False,
+            assignment_held=False,
         ).values_list("pk", "assignee_id")
     )
 
@@ -288,7 +296,9 @@ def _stale(team: Team, leaving: dict[int, Member]) -> list[tuple[int, int]]:
 def _handover(team: Team, now: datetime, stale: list[tuple[int, int]], leaving: dict[int, Member]) -> AssignmentResult:
     with transaction.atomic():
         previous = dict(stale)
-        Conversation.objects.filter(pk__in=previous, assignee_id__in=leaving).update(assignee=None)
+        Conversation.objects.filter(pk__in=previous, assignee_id__in=leaving, assignment_held=False).update(
+            assignee=None
+        )
         result = AssignmentResult()
         _assign_for_team(team.pk, list(previous), now, "handover", result)
         _handover_record(team, previous, result, leaving)

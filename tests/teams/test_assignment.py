@@ -223,3 +223,44 @@ def test_a_handed_over_conversation_still_opens_for_everyone(client, team, staff
     assert page.status_code == 200
     assert note.body in page.content.decode()
     assert "Mostrador" in page.content.decode()  # a note by the system is signed by it
+
+
+def test_a_supervisors_manual_assignment_survives_the_handover(team, staff, web_channel):
+    """A supervisor gives a conversation to Ana by hand: at the end of Ana's shift
+    the rota tick leaves it with her (it used to pass it to Bea within a minute),
+    until Ana answers it or someone reassigns it."""
+    from inbox.services.conversations import conversation_assign
+    from teams.services.assignment import rota_tick
+
+    supervisor = UserFactory(username="sara", role="supervisor")
+    kept, auto = new_conversations(web_channel, 2)
+    conversation_assign(conversation=kept, assignee=staff["ana"].user, by=supervisor)
+    conversations_assign(conversation_ids=[auto.pk], now=MORNING)
+    auto.refresh_from_db()
+    assert auto.assignee == staff["ana"].user
+
+    rota_tick(now=EVENING)
+    shift_handover(team=team, now=EVENING)
+    kept.refresh_from_db()
+    auto.refresh_from_db()
+    assert kept.assignee == staff["ana"].user and kept.assignment_held
+    assert not kept.events.filter(kind=ConversationEvent.Kind.HANDED_OVER).exists()
+    assert auto.assignee == staff["bea"].user  # what the rota gave her still moves
+
+    # Reassigned by hand to nobody, then the rota may move it again.
+    conversation_assign(conversation=kept, assignee=None, by=supervisor)
+    kept.refresh_from_db()
+    assert not kept.assignment_held
+
+
+def test_the_hold_ends_when_the_assignee_answers(team, staff, web_channel):
+    from inbox.services.conversations import conversation_assign
+    from inbox.services.replies import reply_create, reply_send
+
+    supervisor = UserFactory(username="sara", role="supervisor")
+    (kept,) = new_conversations(web_channel, 1)
+    conversation_assign(conversation=kept, assignee=staff["ana"].user, by=supervisor)
+    message = reply_create(conversation=kept, sender=staff["ana"].user, body="Hola, lo miramos.")
+    reply_send(message_id=message.pk)
+    kept.refresh_from_db()
+    assert kept.assignee == staff["ana"].user and not kept.assignment_held

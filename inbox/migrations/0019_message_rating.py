@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0014_event_time_and_hidden_index'),
+        ('inbox', '0018_saved_views'),
     ]
 
     operations = [

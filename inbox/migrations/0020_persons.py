@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0007_unparsed_entries_and_failing'),
-        ('inbox', '0014_event_time_and_hidden_index'),
+        ('inbox', '0019_message_rating'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
