@@ -123,6 +123,7 @@ TABLE: dict[str, Row] = {
     "api-token-revoke": Row({"POST": READ}),
     # --- Inbox pages.
     "inbox:list": Row({"GET": READ}),
+    "inbox:live": Row({"GET": READ}),
     "inbox:detail": Row({"GET": READ}),
     "inbox:reply": Row({"POST": REPLY}),
     "inbox:note": Row({"POST": REPLY}),
