@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _connections_closed_after_each_request(settings):
+def _connections_closed_after_each_request(settings, monkeypatch):
     # The handler's threads end with each request: their connections must not outlive it.
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 0)
 
 
 def _call(
