@@ -11,6 +11,7 @@ urlpatterns = [
     path("live/", live.live_unavailable, name="live"),
     path("conversations/<int:pk>/", views.conversation_detail, name="detail"),
     path("conversations/<int:pk>/reply/", views.reply, name="reply"),
+    path("conversations/<int:pk>/presence/", views.conversation_presence, name="presence"),
     path("conversations/<int:pk>/notes/", views.add_note, name="note"),
     path("conversations/<int:pk>/assign/", views.assign, name="assign"),
     path("conversations/<int:pk>/resolve/", views.resolve, name="resolve"),

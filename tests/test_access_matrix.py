@@ -126,6 +126,7 @@ TABLE: dict[str, Row] = {
     "inbox:live": Row({"GET": READ}),
     "inbox:detail": Row({"GET": READ}),
     "inbox:reply": Row({"POST": REPLY}),
+    "inbox:presence": Row({"GET": READ}),
     "inbox:note": Row({"POST": REPLY}),
     "inbox:assign": Row({"POST": ASSIGN}),
     "inbox:resolve": Row({"POST": REPLY}),
