@@ -62,7 +62,7 @@ bench: $(VENV)/.installed-dev services
 # The production processes, without Docker (set DATABASE_URL, REDIS_URL, SECRET_KEY).
 web: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-3}
+	$(BIN)/gunicorn config.asgi:application -k uvicorn_worker.UvicornWorker --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_WORKERS:-3} --graceful-timeout 5
 worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=INFO $(if $(QUEUES),-Q $(QUEUES))
 beat: $(VENV)/.installed

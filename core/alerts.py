@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import live
 from core.models import Alert
 from core.queue import dispatch
 
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 def alerts_create(*, alerts: Iterable[Alert]) -> list[Alert]:
     """Store ``alerts``; those with ``email`` set get their e-mail after commit. Returns them."""
     created = Alert.objects.bulk_create(list(alerts))
+    live.alerts_changed(alert.recipient_id for alert in created)
     if any(alert.email for alert in created):
         from core.tasks import alerts_email_task
 
@@ -89,7 +91,10 @@ def alerts_mark_read(*, user: Any, alert_ids: list[int] | None = None) -> int:
     unread = Alert.objects.filter(recipient=user, read_at__isnull=True)
     if alert_ids is not None:
         unread = unread.filter(pk__in=alert_ids)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        live.alerts_changed([user.pk])  # the badge in the person's other tabs
+    return marked
 
 
 # --- What is late now, on the alerts page ------------------------------------------------------

@@ -40,6 +40,9 @@ at once with a ``Batch`` (``batch = events.Batch(); batch.assigned(...);
 batch.save()``): both have the same typed methods. An event happens now;
 ``received``, ``assigned``, ``reply_sent``, ``resolved`` and ``hidden`` also
 take ``at=`` for history written after the fact (the demo's past weeks).
+
+Every event tells the open pages after commit (``core.live``): the log's one
+writer is also the one place a conversation's change becomes live.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from core import live
 from inbox.models import Conversation, ConversationEvent, Message, event_writer
 
 Kind = ConversationEvent.Kind
@@ -220,6 +224,7 @@ class _Now(EventWriter):
     def _keep(self, event: ConversationEvent) -> ConversationEvent:
         with _writing():
             event.save()
+        live.conversations_changed([event.conversation_id])
         return event
 
 
@@ -237,6 +242,7 @@ class Batch(EventWriter):
         with _writing():
             saved = ConversationEvent.objects.bulk_create(self.events)
         self.events = []
+        live.conversations_changed(event.conversation_id for event in saved)
         return saved
 
 

@@ -15,6 +15,10 @@ class ReplyForm(forms.Form):
     # An image sent with the reply, where the network allows it (checked by type and size;
     # Pillow is not installed, so the picture itself is the network's to judge).
     image = forms.FileField(label=_("Image"), required=False)
+    # The newest message the writer saw (set by the page); someone's reply since is a conflict.
+    after = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    # Sent anyway, after the page showed the conflicting reply.
+    force = forms.BooleanField(required=False)
 
     IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 

@@ -1,14 +1,17 @@
 from django.urls import path
 
-from inbox import views
+from inbox import live, views
 
 app_name = "inbox"
 
 urlpatterns = [
     path("media/<path:path>", views.media_file, name="media"),
     path("", views.inbox_list, name="list"),
+    # Served by the ASGI app in front of Django (config/asgi.py); this route answers elsewhere.
+    path("live/", live.live_unavailable, name="live"),
     path("conversations/<int:pk>/", views.conversation_detail, name="detail"),
     path("conversations/<int:pk>/reply/", views.reply, name="reply"),
+    path("conversations/<int:pk>/presence/", views.conversation_presence, name="presence"),
     path("conversations/<int:pk>/notes/", views.add_note, name="note"),
     path("conversations/<int:pk>/assign/", views.assign, name="assign"),
     path("conversations/<int:pk>/resolve/", views.resolve, name="resolve"),

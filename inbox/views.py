@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from channels.connectors.registry import connector_class, connector_for
 from channels.models import Channel
-from core import roles
+from core import presence, roles
 from core.pages import role_required
 from inbox import people, selectors
 from inbox.forms import AssignForm, BulkForm, HideForm, NoteForm, ReclassifyForm, ReplyForm
@@ -110,9 +110,15 @@ def reply(request, pk: int):
                 body=form.cleaned_data["body"],
                 private=form.cleaned_data["private"],
                 image=form.cleaned_data.get("image"),
+                after=form.cleaned_data.get("after"),
+                force=form.cleaned_data["force"],
             )
         except reply_services.ReplyRefused as refused:
             form.add_error("body", str(refused))
+        except reply_services.ReplyConflict as conflict:
+            # Nothing sent: show what was said, keep the text, ask before sending anyway.
+            context = _detail_context(request, conversation, reply_form=form, reply_conflict=conflict)
+            return render(request, "inbox/detail.html", context, status=409)
     if form.errors:
         context = _detail_context(request, conversation, reply_form=form)
         return render(request, "inbox/detail.html", context, status=422)
@@ -299,15 +305,20 @@ def _get_conversation(pk: int) -> Conversation:
         raise Http404 from exc
 
 
-def _detail_context(request, conversation, reply_form=None, template_error=None) -> dict:
+def _detail_context(request, conversation, reply_form=None, template_error=None, reply_conflict=None) -> dict:
     window_left = reply_services.reply_window_left(conversation)
+    thread = list(selectors.conversation_thread(conversation=conversation))
     timeline = conversation.events.select_related("actor").order_by("-created_at", "-id")[:30]
     user_ids = {e.data.get("assignee_id") for e in timeline if e.data.get("assignee_id")}
     names = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids)}
     return {
         "conversation": conversation,
         "deadline_name": _deadline_name(conversation),
-        "thread": selectors.conversation_thread(conversation=conversation),
+        "thread": thread,
+        # The composer says which message its writer saw last (a reply since is a conflict).
+        "newest_message_id": max((m.pk for m in thread), default=0),
+        "reply_conflict": reply_conflict,
+        "presence": _presence(request, conversation.pk),
         "timeline": [(event, names.get(event.data.get("assignee_id"))) for event in timeline],
         "reply_form": reply_form or ReplyForm(),
         "note_form": NoteForm(),
@@ -359,6 +370,26 @@ def assignee_picker(request, pk: int):
     staffing = people.staffing(user_ids=list(users), now=timezone.now())
     form = AssignForm(initial={"assignee": conversation.assignee_id}, staffing=staffing)
     return render(request, "inbox/_assignee_picker.html", {"assign_form": form})
+
+
+def _presence(request, conversation_id: int, state: str = "viewing") -> list[tuple]:
+    """Say the reader is here; return who else is, with what they are doing (writers first)."""
+    place = f"conversation:{conversation_id}"
+    presence.presence_touch(place=place, user_id=request.user.pk, state=state)
+    others = [p for p in presence.presence_here(place=place) if p.user_id != request.user.pk]
+    users = get_user_model().objects.in_bulk([p.user_id for p in others])
+    return [(users[p.user_id], p.state) for p in others if p.user_id in users]
+
+
+@role_required(roles.can_view_inbox)
+def conversation_presence(request, pk: int):
+    """Who else is on this conversation now; the page asks every few seconds
+    (``?state=writing`` while its reply box is being typed in)."""
+    if not Conversation.objects.filter(pk=pk).exists():
+        raise Http404
+    state = request.GET.get("state", "viewing")
+    others = _presence(request, pk, state if state in presence.STATES else "viewing")
+    return render(request, "inbox/_presence.html", {"presence": others, "conversation_id": pk})
 
 
 def _templates_context(conversation, window_left, template_error) -> dict:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.alerts import alerts_create
 from core.models import Alert
 from protocols.models import CaseProposal, Category
 from protocols.versions import protocol_change_record, snapshot
@@ -42,7 +43,14 @@ def case_decide(*, proposal: CaseProposal, accept: bool, by, reason: str = "") -
         if accept
         else _("Your case for %(category)s was not added: %(reason)s")
     ) % {"category": proposal.category.name, "reason": proposal.reason or "—"}
-    Alert.objects.create(
-        recipient=proposal.proposed_by, kind=Alert.Kind.CASE, conversation=proposal.conversation, text=text[:300]
+    alerts_create(
+        alerts=[
+            Alert(
+                recipient=proposal.proposed_by,
+                kind=Alert.Kind.CASE,
+                conversation=proposal.conversation,
+                text=text[:300],
+            )
+        ]
     )
     return proposal

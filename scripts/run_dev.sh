@@ -54,7 +54,8 @@ pids+=($!)
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO &
 pids+=($!)
-$PY manage.py runserver "$HOST:$PORT" &
+# The web process is ASGI, as in production (config/asgi.py): /live/ streams changes to open pages.
+.venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --timeout-graceful-shutdown 2 &
 pids+=($!)
 
 echo

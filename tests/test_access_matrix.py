@@ -125,8 +125,10 @@ TABLE: dict[str, Row] = {
     "api-token-revoke": Row({"POST": READ}),
     # --- Inbox pages.
     "inbox:list": Row({"GET": READ}),
+    "inbox:live": Row({"GET": READ}),
     "inbox:detail": Row({"GET": READ}),
     "inbox:reply": Row({"POST": REPLY}),
+    "inbox:presence": Row({"GET": READ}),
     "inbox:note": Row({"POST": REPLY}),
     "inbox:assign": Row({"POST": ASSIGN}),
     "inbox:resolve": Row({"POST": REPLY}),

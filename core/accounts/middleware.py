@@ -90,6 +90,39 @@ class SessionTimeoutMiddleware:
         return None
 
 
+def session_expired(session, *, now: int | None = None) -> bool:
+    """Whether the session is past its idle or its maximum time (read-only)."""
+    now = int(time.time()) if now is None else now
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    last = session.get(LAST_ACTIVITY_KEY)
+    if signed_in_at is not None and now - signed_in_at > settings.SESSION_MAX_HOURS * 3600:
+        return True
+    return last is not None and now - last > settings.SESSION_IDLE_MINUTES * 60
+
+
+def stream_user(session_key: str):
+    """The user a long-lived stream (``/live/``, served outside the middleware
+    chain) may serve for this session cookie, else None: signed in, the session
+    neither idle nor too old, the second factor given where one is needed.
+    Reads the session and writes nothing: a page listening is not activity."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user
+    from django_otp.middleware import OTPMiddleware
+
+    if not session_key:
+        return None
+    holder = SimpleNamespace(session=import_module(settings.SESSION_ENGINE).SessionStore(session_key))
+    user = get_user(holder)  # type: ignore[arg-type]
+    if not user.is_authenticated or session_expired(holder.session):
+        return None
+    OTPMiddleware(lambda request: None)._verify_user_sync(holder, user)
+    if TwoFactorMiddleware._target(holder, user) is not None:
+        return None
+    return user
+
+
 class TwoFactorMiddleware:
     """Until the code is given, a user with a device is only half signed in;
     until a device is set up, a user whose role requires one only reaches the

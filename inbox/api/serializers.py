@@ -131,6 +131,27 @@ class BodySerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20_000, trim_whitespace=True, validators=[RegexValidator(r"\S")])
 
 
+class ReplySerializer(BodySerializer):
+    after = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text="The id of the newest message the writer saw. If someone replied since, "
+        "the answer is 409 with those replies and nothing is sent.",
+    )
+    force = serializers.BooleanField(
+        required=False, default=False, help_text="Send even if someone replied since `after` (asked after a 409)."
+    )
+
+
+class ReplyConflictSerializer(serializers.Serializer):
+    """A 409 to a reply: someone replied after the message the writer saw."""
+
+    detail = serializers.CharField()
+    replies = MessageSerializer(many=True, help_text="What was said since `after`, oldest first.")
+
+
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), allow_null=True)
 

@@ -18,6 +18,8 @@ from inbox.api.serializers import (
     ConversationDetailSerializer,
     ConversationSerializer,
     MessageSerializer,
+    ReplyConflictSerializer,
+    ReplySerializer,
 )
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import conversations as conversation_services
@@ -116,15 +118,26 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
             }
         )
 
-    @extend_schema(request=BodySerializer, responses={201: MessageSerializer})
+    @extend_schema(request=ReplySerializer, responses={201: MessageSerializer, 409: ReplyConflictSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanReply])
     def reply(self, request, pk=None, **kwargs):
+        """Queue a reply. With ``after`` (the newest message the writer saw), a reply
+        written since by someone else is a 409 carrying it; ``force`` sends anyway."""
         conversation = self.get_object()
-        data = _valid(BodySerializer, request)
+        data = _valid(ReplySerializer, request)
         try:
-            message = reply_services.reply_create(conversation=conversation, sender=request.user, body=data["body"])
+            message = reply_services.reply_create(
+                conversation=conversation,
+                sender=request.user,
+                body=data["body"],
+                after=data.get("after"),
+                force=data["force"],
+            )
         except reply_services.ReplyRefused as refused:
             raise ValidationError({"body": [str(refused)]}) from refused
+        except reply_services.ReplyConflict as conflict:
+            body = {"detail": str(conflict), "replies": MessageSerializer(conflict.replies, many=True).data}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         message.refresh_from_db()
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 

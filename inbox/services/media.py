@@ -231,9 +231,19 @@ def reply_image_store(*, upload) -> dict:
     }
 
 
-def reply_with_image_create(*, conversation, sender, body: str, private: bool = False, image=None) -> Message:
-    """A reply (``replies.reply_create``) with an image kept in storage and sent by the connector.
-    Refused when the network does not take images in this kind of reply."""
+def reply_with_image_create(
+    *,
+    conversation,
+    sender,
+    body: str,
+    private: bool = False,
+    image=None,
+    after: int | None = None,
+    force: bool = False,
+) -> Message:
+    """A reply (``replies.reply_create``, ``after`` and ``force`` included) with an image kept
+    in storage and sent by the connector. Refused when the network does not take images in
+    this kind of reply."""
     from django.utils.translation import gettext as _
 
     from channels.connectors.registry import connector_for
@@ -244,7 +254,9 @@ def reply_with_image_create(*, conversation, sender, body: str, private: bool = 
         if not connector_for(conversation.channel).reply_image_allowed(private=to_private):
             raise ReplyRefused(_("This network does not take images in this kind of reply."))
     with transaction.atomic():
-        message = reply_create(conversation=conversation, sender=sender, body=body, private=private)
+        message = reply_create(
+            conversation=conversation, sender=sender, body=body, private=private, after=after, force=force
+        )
         if image is not None:
             # In the same transaction: the reply is sent after commit, with its image.
             message.attachments = [reply_image_store(upload=image)]

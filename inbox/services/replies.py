@@ -44,6 +44,29 @@ class ReplyRefused(Exception):
     """The reply cannot be queued as written; the message says why."""
 
 
+class ReplyConflict(Exception):
+    """Someone replied after the newest message the writer saw: ``replies`` (oldest
+    first). Sending anyway is the writer's call (``force``)."""
+
+    def __init__(self, replies: list[Message]) -> None:
+        self.replies = replies
+        names = ", ".join(sorted({(m.sender.get_full_name() or m.sender.username) for m in replies if m.sender}))
+        super().__init__(
+            _("%(who)s replied while you were writing. Read it, then send yours anyway if it still helps.")
+            % {"who": names or _("Someone")}
+        )
+
+
+def replies_since(*, conversation: Conversation, after: int) -> list[Message]:
+    """Replies to the person (queued, sending or sent; not failed) written after message ``after``."""
+    return list(
+        conversation.messages.filter(direction=Message.Direction.OUT, pk__gt=after)
+        .exclude(delivery_status=Message.DeliveryStatus.FAILED)
+        .select_related("sender")
+        .order_by("id")
+    )
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     message: Message
@@ -95,11 +118,27 @@ def reply_check(*, conversation: Conversation, body: str, private: bool = False)
     return body
 
 
-def reply_create(*, conversation: Conversation, sender, body: str, private: bool = False) -> Message:
+def reply_create(
+    *,
+    conversation: Conversation,
+    sender,
+    body: str,
+    private: bool = False,
+    after: int | None = None,
+    force: bool = False,
+) -> Message:
     """Queue a reply from ``sender`` and schedule its sending after commit. ``private``
-    answers a public comment privately (Meta's private reply: the conversation moves to DM)."""
+    answers a public comment privately (Meta's private reply: the conversation moves to DM).
+
+    ``after`` is the newest message the writer saw: if someone replied since,
+    ``ReplyConflict`` is raised with those replies, unless ``force``. Two
+    replies with the same ``after`` at the same moment: exactly one is queued
+    (the conversation row is locked while checking and storing; the embedded
+    SQLite default takes its write lock when the transaction begins)."""
     body = reply_check(conversation=conversation, body=body, private=private)
-    return _reply_queue(conversation=conversation, sender=sender, body=body, private=private)
+    return _reply_queue(
+        conversation=conversation, sender=sender, body=body, private=private, after=None if force else after
+    )
 
 
 TEMPLATES_CACHE_SECONDS = 300
@@ -181,10 +220,22 @@ def template_reply_create(
 
 
 def _reply_queue(
-    *, conversation: Conversation, sender, body: str, private: bool = False, template: dict | None = None
+    *,
+    conversation: Conversation,
+    sender,
+    body: str,
+    private: bool = False,
+    template: dict | None = None,
+    after: int | None = None,
 ) -> Message:
-    """Store the reply as queued (and who now holds the conversation); send it after commit."""
+    """Store the reply as queued (and who now holds the conversation); send it after commit.
+    With ``after``, refuse (``ReplyConflict``) if a reply was written since that message."""
     with transaction.atomic():
+        # Replies to one conversation are stored one at a time: the second writer
+        # waits here, then sees the first one's reply.
+        Conversation.objects.select_for_update(of=("self",)).filter(pk=conversation.pk).values_list("pk").first()
+        if after is not None and (since := replies_since(conversation=conversation, after=after)):
+            raise ReplyConflict(since)
         message = Message.objects.create(
             conversation=conversation,
             channel_id=conversation.channel_id,

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.alerts import alerts_create
 from core.models import Alert
 from core.roles import Role
 from teams.models import Team
@@ -40,7 +41,7 @@ def rota_gaps_warn(*, now: datetime | None = None) -> int:
                 recipient=manager, kind=Alert.Kind.ROTA_GAP, created_at__date=now.date(), text__startswith=team.name
             ).exists()
             if not already:
-                Alert.objects.create(recipient=manager, kind=Alert.Kind.ROTA_GAP, text=text[:300])
+                alerts_create(alerts=[Alert(recipient=manager, kind=Alert.Kind.ROTA_GAP, text=text[:300])])
                 sent += 1
     return sent
 

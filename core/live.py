@@ -1,0 +1,179 @@
+"""Live changes: what changed, told to every open page within a second or two.
+
+Writers call ``conversations_changed`` (the event log's one writer does, for
+every event) or ``alerts_changed`` (``core.alerts``); the change is published
+after the transaction commits, never before and never for a rollback.
+
+With Redis (``REDIS_URL``) a change is one ``PUBLISH`` on a pub/sub channel;
+each web process keeps one subscription (``Hub``) and hands every change to
+the open streams of ``GET /live/`` (``inbox/live.py``), which hold no thread,
+only a queue on the event loop. Without Redis (the embedded default) nothing
+is published: the stream reads new events and alerts from the database.
+
+A change carries ids only, never text: a page that hears of one asks the
+server again for what it shows, through the usual permission checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION = "conversation"
+ALERT = "alert"
+# Told to the streams when the subscription was lost a while: anything may have changed.
+RESYNC = "resync"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # CONVERSATION, ALERT or RESYNC
+    ids: tuple[int, ...] = ()  # conversation ids, or the alerts' recipients
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "ids": list(self.ids)})
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Change:
+        data = json.loads(raw)
+        return cls(kind=str(data["kind"]), ids=tuple(int(i) for i in data.get("ids", [])))
+
+
+def redis_url() -> str:
+    """The Redis that carries the changes between processes ("" on the embedded default)."""
+    return getattr(settings, "MOSTRADOR_LIVE_REDIS_URL", "") or settings.REDIS_URL
+
+
+def channel_name() -> str:
+    """The pub/sub channel. Pub/sub ignores Redis's database numbers, so the
+    number is part of the name: two sites (or test runs) on one Redis never hear each other."""
+    path = urlparse(redis_url()).path.strip("/") or "0"
+    return f"mostrador:live:{path}"
+
+
+def conversations_changed(ids: Iterable[int]) -> None:
+    """Tell open pages, after commit, that these conversations changed."""
+    _after_commit(Change(CONVERSATION, tuple(sorted({int(i) for i in ids if i is not None}))))
+
+
+def alerts_changed(recipient_ids: Iterable[int]) -> None:
+    """Tell these people's open pages, after commit, that their alerts changed."""
+    _after_commit(Change(ALERT, tuple(sorted({int(i) for i in recipient_ids if i is not None}))))
+
+
+def _after_commit(change: Change) -> None:
+    if not change.ids or not redis_url():
+        return  # nothing changed, or the streams read the database themselves
+    transaction.on_commit(lambda: publish(change))
+
+
+_client: Any = None
+
+
+def publish(change: Change) -> None:
+    """Publish now. Never fails the caller: a page that misses a change still
+    refreshes on its next one, or on its slow timer."""
+    global _client
+    try:
+        if _client is None:
+            import redis
+
+            _client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=1)
+        _client.publish(channel_name(), change.to_json())
+    except Exception:
+        logger.warning("Live change not published.", exc_info=True)
+        _client = None
+
+
+class Hub:
+    """One Redis subscription per process and event loop, shared by every open stream.
+
+    ``subscribe()`` returns a queue that receives each ``Change`` once the
+    subscription is confirmed; ``unsubscribe()`` drops it; the subscription
+    ends with the last queue.
+    """
+
+    RECONNECT_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue[Change]] = set()
+        self.task: asyncio.Task[None] | None = None
+        self.ready: asyncio.Event | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def subscribe(self, timeout: float = 3.0) -> asyncio.Queue[Change]:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:  # a new event loop (tests): start afresh on it
+            self.queues, self.task, self.ready, self.loop = set(), None, asyncio.Event(), loop
+        queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=1000)
+        self.queues.add(queue)
+        if self.task is None or self.task.done():
+            assert self.ready is not None
+            self.ready.clear()
+            self.task = loop.create_task(self._listen())
+        assert self.ready is not None
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout)
+        except TimeoutError:
+            logger.warning("Live: Redis did not confirm the subscription in %ss.", timeout)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Change]) -> None:
+        self.queues.discard(queue)
+        if not self.queues and self.task is not None and not self.task.done():
+            self.task.cancel()
+            self.task = None
+
+    def _fan_out(self, change: Change) -> None:
+        for queue in list(self.queues):
+            # A stalled page that has a thousand changes to read already misses this one.
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(change)
+
+    async def _listen(self) -> None:
+        import redis.asyncio as aioredis
+        from redis.exceptions import RedisError
+
+        lost = False
+        while True:
+            client = aioredis.Redis.from_url(redis_url(), socket_connect_timeout=2)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(channel_name())
+                assert self.ready is not None
+                self.ready.set()
+                if lost:  # changes published meanwhile were not heard
+                    self._fan_out(Change(RESYNC))
+                    lost = False
+                while True:
+                    message = await pubsub.get_message(timeout=30.0)
+                    if message is None or message.get("type") != "message":
+                        continue
+                    try:
+                        self._fan_out(Change.from_json(message["data"]))
+                    except (ValueError, KeyError, TypeError):
+                        logger.warning("Live: ignored a malformed change %r.", message.get("data"))
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError):
+                logger.warning("Live: Redis subscription lost; again in %ss.", self.RECONNECT_SECONDS, exc_info=True)
+                lost = True
+                await asyncio.sleep(self.RECONNECT_SECONDS)
+            finally:
+                with contextlib.suppress(RedisError, OSError):  # closing a broken connection
+                    await pubsub.aclose()
+                    await client.aclose()
+
+
+hub = Hub()

@@ -1,0 +1,59 @@
+"""Live pages: a message posted to a webhook shows up in an open inbox within 2 s, without a reload."""
+
+import json
+import time
+
+import pytest
+import requests
+
+from tests.conftest import sign
+from tests.factories import ConversationFactory, InboundMessageFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = [{"width": 1366, "height": 900}, {"width": 390, "height": 844}]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
+def test_a_webhook_message_appears_in_the_open_inbox_within_two_seconds(
+    live_server, signed_in, artifacts, gestor, web_channel, viewport
+):
+    name = "desktop" if viewport["width"] > 800 else "phone"
+    InboundMessageFactory(conversation=ConversationFactory(channel=web_channel, subject="Tarta de cumpleaños"))
+    page = signed_in(gestor, viewport)
+    page.wait_for_selector("text=Tarta de cumpleaños")
+    page.wait_for_selector("body[data-live=open]", timeout=5_000)
+    marker = page.evaluate("() => { window.__notReloaded = true; return true; }")
+    unassigned = page.locator("#scope-counts .scope").nth(2).locator(".count").inner_text()
+
+    body = json.dumps(
+        {
+            "external_id": f"live-{name}",
+            "name": "Rosa Díaz",
+            "email": "rosa@example.com",
+            "subject": "Roscón sin fruta",
+            "message": "¿Podéis hacer el roscón sin fruta escarchada?",
+        }
+    ).encode()
+    posted = time.monotonic()
+    response = requests.post(
+        f"{live_server.url}/webhooks/web/{web_channel.key}/",
+        data=body,
+        headers={"Content-Type": "application/json", "X-Mostrador-Signature": sign("web-secret", body)},
+        timeout=10,
+    )
+    assert response.status_code == 202, response.text
+    page.wait_for_selector("text=Roscón sin fruta", timeout=2_000)
+    took = time.monotonic() - posted
+    assert took < 2.0, f"took {took:.2f}s"
+    assert page.evaluate("() => window.__notReloaded") is marker  # the same page: no reload
+    assert page.locator(".conv", has_text="Roscón sin fruta").count() == 1  # swapped in place, not repeated
+    # The sidebar's unassigned count follows.
+    page.wait_for_function(
+        "(before) => document.querySelectorAll('#scope-counts .scope')[2].querySelector('.count').innerText !== before",
+        arg=unassigned,
+        timeout=2_000,
+    )
+    if name == "phone":
+        page.click(".topbar__menu")  # the sidebar with its counts
+    page.screenshot(path=str(artifacts / f"e2e-live-inbox-{name}.png"), full_page=True)
