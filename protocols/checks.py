@@ -3,8 +3,11 @@
 Each check is off, a warning, or blocking, as the Community Manager sets it
 (``ReplyCheck``). Spelling uses pyspellchecker's Spanish and English
 frequency dictionaries plus the CM's accepted words; a word counts as known
-in either language, or as a regular Spanish verb or noun form of a known word,
-so the check flags typos rather than every conjugation.
+in either language, as a regular Spanish verb or noun form of a known word, or
+as a word Spanish text uses (wordfreq's large list: conjugations, plurals and
+nouns such as «tienda» or «veces» that pyspellchecker lacks), so the check
+flags typos rather than every conjugation. A word written without the accent
+that its accented form is written with far more often («panaderias») is a typo.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.utils.translation import gettext as _
+from wordfreq import zipf_frequency
 
 from protocols.matching import fold
 from protocols.models import ReplyCheck, SensitiveTopic
@@ -323,10 +327,42 @@ def _dictionaries():
     return SpellChecker(language="es"), SpellChecker(language="en")
 
 
+# Zipf frequency (log10 of uses per billion words) from which a word counts as
+# Spanish: about once in 60 million words. Typos sit below it («tiedna» 0, «gracais» 1.4).
+_SPANISH_ZIPF = 1.8
+# How much more often the accented form must be written for the bare one to be a
+# typo: «panaderias» 1.9 against «panaderías» 3.2; «mas» 5.9 against «más» 6.6 stays.
+_ACCENT_MARGIN = 1.0
+_ACCENTED = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú"}
+# Frequent on the web, wrong in a brand's reply.
+_COMMON_MISTAKES = frozenset(["porfavor", "haci", "aver"])
+
+
+def _spanish(word: str) -> float:
+    return zipf_frequency(word, "es", wordlist="large")
+
+
+def _used_in_spanish(word: str) -> bool:
+    """Whether Spanish text uses this spelling, and not as a missing accent of a commoner word."""
+    if word in _COMMON_MISTAKES:
+        return False
+    frequency = _spanish(word)
+    if frequency < _SPANISH_ZIPF:
+        return False
+    if any(c in "áéíóú" for c in word):
+        return True
+    accented = (word[:i] + _ACCENTED[c] + word[i + 1 :] for i, c in enumerate(word) if c in _ACCENTED)
+    return all(_spanish(variant) < frequency + _ACCENT_MARGIN for variant in accented)
+
+
 def _known(word: str, accepted: frozenset[str]) -> bool:
     es, en = _dictionaries()
     folded = fold(word)
+    if word in _COMMON_MISTAKES:
+        return False
     if folded in accepted or word in _IRREGULAR or word in es or word in en:
+        return True
+    if _used_in_spanish(word):
         return True
     for enclitic in _ENCLITICS:  # haberlo, dígame, enviárselo
         if word.endswith(enclitic) and len(word) - len(enclitic) >= 3:

@@ -65,6 +65,15 @@ def test_checks(chat, text, kinds):
     assert {f.kind for f in reply_findings(text)} == kinds
 
 
+def test_everyday_spanish_is_not_a_misspelling():
+    """Conjugations, plurals and nouns the small dictionary lacks are Spanish; a
+    typo, or a word missing the accent it is nearly always written with, is not."""
+    reply = "Perdona la espera: la tienda abre a las nueve; llegó tarde y ya estaba cerrada. Escribí dos veces."
+    assert misspellings(reply) == []
+    assert misspellings("Tenemos panaderias en Huesca y la tiedna de Jaca") == ["panaderias", "tiedna"]
+    assert misspellings("Tu contestacion llegó porfavor") == ["contestacion", "porfavor"]
+
+
 def test_accepted_words_are_not_misspellings(chat):
     assert misspellings("Nuestra trenzita es única") == ["trenzita"]
     ReplyCheck.objects.filter(kind="spelling").update(words="Trenzita")
