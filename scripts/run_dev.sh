@@ -46,6 +46,7 @@ pids+=($!)
 GOOGLE_PORT=${GOOGLE_PORT:-8781}
 export GOOGLE_API_BASE_URL=${GOOGLE_API_BASE_URL:-http://127.0.0.1:$GOOGLE_PORT}
 $PY manage.py fake_google_server --port "$GOOGLE_PORT" &
+pids+=($!)
 # Listening reads a blog and a forum from a local fake feed server.
 export DEMO_FEEDS_PORT=${DEMO_FEEDS_PORT:-8779}
 $PY manage.py fake_feed_server --port "$DEMO_FEEDS_PORT" &

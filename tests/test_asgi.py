@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from channels.models import InboundEvent
+from tests import aio
 from tests.conftest import sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +62,7 @@ def _call(
         response_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
         return start["status"], response_headers, b"".join(m.get("body", b"") for m in sent[1:])
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def test_a_webhook_delivery_takes_the_fast_path_under_asgi(web_channel, settings):

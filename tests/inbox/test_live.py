@@ -18,6 +18,7 @@ from core.alerts import alerts_create, alerts_mark_read
 from core.models import Alert
 from inbox import events
 from inbox import live as inbox_live
+from tests import aio
 from tests.factories import ConversationFactory, InboundMessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,7 +123,7 @@ def test_a_committed_change_reaches_open_streams_and_only_the_recipient_hears_of
         await first.close()
         await second.close()
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_a_rolled_back_change_is_not_told(backend, gestor, web_channel):
@@ -143,7 +144,7 @@ def test_a_rolled_back_change_is_not_told(backend, gestor, web_channel):
         assert "event:" not in stream.text
         await stream.close()
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_heartbeats_are_comments_not_events(backend, gestor, monkeypatch):
@@ -158,7 +159,7 @@ def test_heartbeats_are_comments_not_events(backend, gestor, monkeypatch):
         assert "event:" not in stream.text and "data:" not in stream.text  # the browser fires nothing
         await stream.close()
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_the_stream_ends_after_a_while_for_the_browser_to_reconnect_through_the_checks(gestor, monkeypatch):
@@ -170,7 +171,7 @@ def test_the_stream_ends_after_a_while_for_the_browser_to_reconnect_through_the_
         await asyncio.wait_for(stream.task, 3)
         assert stream.messages[-1] == {"type": "http.response.body"}  # ended cleanly
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_a_reconnect_on_the_embedded_default_says_what_happened_in_between(settings, gestor, web_channel):
@@ -192,7 +193,7 @@ def test_a_reconnect_on_the_embedded_default_says_what_happened_in_between(setti
         assert f"event: conversation-{conversation.pk}\n" not in again.text  # already told
         await again.close()
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
@@ -204,7 +205,7 @@ def test_only_people_with_a_role_may_listen(who, outsider):
         await asyncio.wait_for(stream.task, 2)
         assert stream.status == 403
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_an_idle_session_may_not_listen(gestor, settings):
@@ -224,7 +225,7 @@ def test_an_idle_session_may_not_listen(gestor, settings):
         await asyncio.wait_for(stream.task, 2)
         assert stream.status == 403
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_the_asgi_application_routes_live_in_front_of_django(gestor):
@@ -259,7 +260,7 @@ def test_the_asgi_application_routes_live_in_front_of_django(gestor):
         gone.set()
         await asyncio.wait_for(task, 2)
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_through_django_s_handler_live_answers_204_so_the_browser_stops_trying(client, gestor, outsider):

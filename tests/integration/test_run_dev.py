@@ -46,6 +46,10 @@ def test_ctrl_c_stops_web_worker_beat_and_fakes_within_seconds(tmp_path):
         "PORT": str(port),
         "X_PORT": str(_free_port()),
         "GRAPH_PORT": str(_free_port()),
+        "GOOGLE_PORT": str(_free_port()),
+        "DEMO_FEEDS_PORT": str(_free_port()),
+        "DEMO_IMAP_PORT": str(_free_port()),
+        "DEMO_SMTP_PORT": str(_free_port()),
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)  # the embedded default: SQLite and the file broker
