@@ -4,8 +4,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
-from django.utils import translation
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from protocols.models import CaseProposal, Category, ReplyCheck
 from quality.models import Criterion, QualitySettings, Review, ReviewItem, ReviewWeek
