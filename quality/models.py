@@ -131,7 +131,7 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="+"
     )
     monday = models.DateField(_("week of the reply"), db_index=True)
-    # [{"key", "name", "score"}]: the rubric as it was when scored.
+    # [{"key", "name", "score"}]: the rubric as it was when scored ("name" empty: the default, translated on display).
     scores = models.JSONField(_("scores"), default=list)
     score = models.FloatField(
         _("score"), validators=[MinValueValidator(0), MaxValueValidator(1)], help_text=_("0 to 1")
@@ -160,3 +160,10 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gestor_id}: {self.score:.2f}"
+
+    def score_lines(self) -> list[dict]:
+        """The scores with each criterion's name, defaults in the reader's language."""
+        return [
+            {**line, "name": line.get("name") or str(DEFAULT_CRITERIA.get(line["key"], line["key"]))}
+            for line in self.scores
+        ]

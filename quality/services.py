@@ -131,7 +131,7 @@ def review_create(
         value = scores.get(criterion.key)
         if value is None or isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SCORE_MAX:
             raise ReviewRefused(_("Score “%(name)s” with 0, 1 or 2.") % {"name": criterion.name})
-        scored.append({"key": criterion.key, "name": criterion.name, "score": value})
+        scored.append({"key": criterion.key, "name": criterion.label, "score": value})
         points += value
     unknown = set(scores) - {c.key for c in criteria}
     if unknown:

@@ -33,7 +33,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     conversation = serializers.IntegerField(source="item.conversation_id", read_only=True)
     body = serializers.CharField(source="item.message.body", read_only=True, help_text="the reply reviewed")
     week = serializers.DateField(source="monday", read_only=True, help_text="the Monday of the week it was sent")
-    scores = ScoreSerializer(many=True, read_only=True)
+    scores = ScoreSerializer(source="score_lines", many=True, read_only=True)
     score = serializers.FloatField(read_only=True, help_text="0 to 1: the criteria's scores over their maximum")
 
     class Meta:

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from protocols.models import CaseProposal, Category, ReplyCheck
 from quality.models import Criterion, QualitySettings, Review, ReviewItem, ReviewWeek
@@ -154,7 +155,11 @@ def test_the_cm_edits_the_rubric(default_protocol, fake_channel, gestor, supervi
     keys = [k for k in CRITERIA if k != "spelling"] + [added.key]
     review = review_create(item=item, by=supervisor, scores=dict.fromkeys(keys, 2))
     assert [s["key"] for s in review.scores] == keys
-    assert review.scores[-1]["name"] == "Ofreció seguir por privado"
+    assert review.score_lines()[-1]["name"] == "Ofreció seguir por privado"
+    with translation.override("es"):
+        assert review.score_lines()[0]["name"] == "Respondió a la pregunta"
+    with translation.override("en"):
+        assert review.score_lines()[0]["name"] == "Answered the question"
 
 
 def test_a_review_can_propose_a_new_case_the_cm_then_accepts(default_protocol, fake_channel, gestor, supervisor, cm):
