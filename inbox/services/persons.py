@@ -28,6 +28,8 @@ class PersonRefused(Exception):
 
 
 def _proven(kind: str, external_id: str) -> str:
+    if external_id.startswith("unknown:"):  # an author the network did not name proves nothing
+        return ""
     try:
         return connector_class(kind).proven_identity(external_id)[:260]
     except KeyError:  # a channel kind no longer registered
