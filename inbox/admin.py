@@ -23,6 +23,8 @@ class ContactAdmin(NoDeleteAdmin):
     list_display = ["__str__", "handle", "email", "channel", "created_at"]
     search_fields = ["display_name", "handle", "email", "external_id"]
     list_filter = ["channel"]
+    # People are merged and split on their profile page, where it is audited.
+    readonly_fields = ["person", "proven_identity"]
 
 
 class MessageInline(admin.TabularInline):

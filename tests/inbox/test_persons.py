@@ -175,3 +175,16 @@ def test_notes_need_text(gestor, counters):
     with pytest.raises(PersonRefused):
         person_note_add(person=contact.person, author=gestor, body="   ")
     assert timezone.now() - contact.person.created_at < timedelta(minutes=1)
+
+
+def test_ingest_pays_nothing_for_contacts_that_have_a_person(counters, django_assert_num_queries):
+    from inbox.services.persons import persons_attach
+
+    contact = receive(counters["x"], ContactRef(external_id="42", handle="@rosa_p"), "Hola", "x:1")
+    with django_assert_num_queries(0):
+        persons_attach(contacts=[contact], kinds={contact.channel_id: "x"})
+    # Many new contacts at once: a fixed number of queries, whatever their number.
+    new = [ContactFactory(channel=counters["wa_shop"], external_id=f"3460000{n}") for n in range(5)]
+    with django_assert_num_queries(3):
+        persons_attach(contacts=new, kinds={counters["wa_shop"].pk: "whatsapp"})
+    assert len({c.person_id for c in new}) == 5 and all(c.proven_identity.startswith("phone:+") for c in new)
