@@ -600,6 +600,7 @@ def load(
         "conversations": conversations,
         "channels": [pk for pk, _kind in ctx["channels"]],
         "supervisor": {"id": supervisor.pk, "username": supervisor.username, "password": PASSWORD},
+        "gestor_id": ctx["gestores"][0].pk,
         "rare_word": RARE_WORD,
         "common_word": COMMON_WORD,
         "load_seconds": round(seconds, 1),
