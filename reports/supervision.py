@@ -95,6 +95,11 @@ class PersonRow:
         return self.filters.query(sla_state="overdue")
 
     @property
+    def replies_query(self) -> str:
+        """The conversations they replied in today (any status)."""
+        return InboxFilters(replied_today=self.user_id, status="any").query()
+
+    @property
     def over_capacity(self) -> bool:
         return self.open_count > self.capacity
 
