@@ -142,8 +142,23 @@ class _Lines:
     readline = read
 
 
+# Values for NOT NULL columns the loader does not list (Django keeps their defaults
+# in Python, not in the database): a column added later does not break the COPY.
+_EMPTY = {"text": "''", "character varying": "''", "boolean": "false", "jsonb": "'{}'", "smallint": "0", "integer": "0"}
+
+
 def _copy(cursor, table: str, columns: list[str], lines) -> None:
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+        "AND is_nullable = 'NO' AND column_default IS NULL AND NOT (column_name = ANY(%s))",
+        [table, columns],
+    )
+    missing = [(name, _EMPTY[kind]) for name, kind in cursor.fetchall() if kind in _EMPTY]
+    for name, value in missing:
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {value}")
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", _Lines(iter(lines)))
+    for name, _value in missing:
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {name} DROP DEFAULT")
 
 
 # --- The small tables, through the ORM ------------------------------------------------------
@@ -600,6 +615,7 @@ def load(
         "conversations": conversations,
         "channels": [pk for pk, _kind in ctx["channels"]],
         "supervisor": {"id": supervisor.pk, "username": supervisor.username, "password": PASSWORD},
+        "gestor_id": ctx["gestores"][0],
         "rare_word": RARE_WORD,
         "common_word": COMMON_WORD,
         "load_seconds": round(seconds, 1),

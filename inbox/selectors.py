@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from inbox.models import Conversation, Message
+from inbox.models import Conversation, ConversationEvent, Message
 
 SCOPES = ("all", "mine", "unassigned", "late")
 LATE = (Conversation.SlaState.AT_RISK, Conversation.SlaState.BREACHED)
@@ -73,6 +73,7 @@ class InboxFilters:
     sla_state: str = ""
     unanswered: bool = False
     team: int | None = None
+    replied_today: int | None = None
     sort: str = "oldest"
 
     @classmethod
@@ -104,6 +105,7 @@ class InboxFilters:
             sla_state=sla_state if sla_state in SLA_STATES else "",
             unanswered=params.get("unanswered", "") in ("1", "true"),
             team=_int(params.get("team")),
+            replied_today=_int(params.get("replied_today")),
             sort=sort if sort in SORTS else "oldest",
         )
 
@@ -115,6 +117,7 @@ class InboxFilters:
             "status": f.status,
             "channel": f.channel or "",
             "team": f.team or "",
+            "replied_today": f.replied_today or "",
             "assignee": f.assignee or "",
             "category": f.category,
             "priority": f.priority or "",
@@ -135,7 +138,7 @@ def filter_errors(params) -> dict[str, list[str]]:
     """What is wrong with the filters in ``params`` (for the API, which says so
     instead of ignoring them, as the pages do); empty when all parse."""
     errors: dict[str, list[str]] = {}
-    for name in ("channel", "team"):
+    for name in ("channel", "team", "replied_today"):
         if params.get(name) and _int(params.get(name)) is None:
             errors[name] = ["Expected a positive integer id."]
     assignee = params.get("assignee")
@@ -451,6 +454,21 @@ def _filtered(condition: Q, user, filters: InboxFilters) -> Q:
     """``condition`` and every filter but the status and the search."""
     if filters.channel:
         condition &= Q(channel_id=filters.channel)
+    if filters.replied_today:
+        # The conversations this person sent a reply in since midnight (business time zone),
+        # from today's events (indexed by time).
+        from zoneinfo import ZoneInfo
+
+        from django.conf import settings
+        from django.utils import timezone as tz
+
+        zone = ZoneInfo(settings.TIME_ZONE)
+        midnight = tz.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        condition &= Q(
+            pk__in=ConversationEvent.objects.filter(
+                kind=ConversationEvent.Kind.REPLY_SENT, actor_id=filters.replied_today, created_at__gte=midnight
+            ).values("conversation_id")
+        )
     if filters.team:
         condition &= Q(channel__teams=filters.team)
     if filters.assignee == "none":

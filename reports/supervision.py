@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q
 
+from channels.models import Channel
 from inbox.models import Conversation, ConversationEvent
 from inbox.selectors import AWAITING, OPEN_STATUSES, InboxFilters
 from reports.models import ConversationFact
@@ -94,6 +95,11 @@ class PersonRow:
         return self.filters.query(sla_state="overdue")
 
     @property
+    def replies_query(self) -> str:
+        """The conversations they replied in today (any status)."""
+        return InboxFilters(replied_today=self.user_id, status="any").query()
+
+    @property
     def over_capacity(self) -> bool:
         return self.open_count > self.capacity
 
@@ -108,7 +114,9 @@ class Supervision:
 def supervision(*, now: datetime) -> Supervision:
     teams = list(
         Team.objects.order_by("name", "pk").prefetch_related(
-            "channels", Prefetch("members", queryset=Member.objects.select_related("user"), to_attr="members_now")
+            # Names only: the channels' credentials are not decrypted for nothing.
+            Prefetch("channels", queryset=Channel.objects.only("pk", "name")),
+            Prefetch("members", queryset=Member.objects.select_related("user"), to_attr="members_now"),
         )
     )
     by_channel, by_person = _open_figures()

@@ -44,6 +44,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter("sla_state", str, enum=list(selectors.SLA_STATES), description="at risk or overdue"),
     OpenApiParameter("unanswered", bool, description="only conversations still owed an answer"),
     OpenApiParameter("team", int, description="a team id: the channels it attends"),
+    OpenApiParameter("replied_today", int, description="a user id: the conversations they replied in today"),
     OpenApiParameter(
         "sort",
         str,

@@ -66,6 +66,16 @@ def test_supervisor_follows_a_figure_and_reassigns_three(
     assert ticks.count() == 3
     page.screenshot(path=str(artifacts / f"e2e-supervision-inbox-{name}.png"), full_page=True)
 
+    # "?" lists the keyboard shortcuts; j moves to the next conversation, x ticks it.
+    page.keyboard.press("?")
+    assert page.locator("[data-testid=shortcuts]").is_visible()
+    page.screenshot(path=str(artifacts / f"e2e-supervision-shortcuts-{name}.png"))
+    page.keyboard.press("Escape")
+    assert not page.locator("[data-testid=shortcuts]").is_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert ticks.nth(0).is_checked() and not ticks.nth(1).is_checked()
+
     page.check("#bulk-all")
     assert all(ticks.nth(i).is_checked() for i in range(3))
     page.select_option("[data-testid=bulk-action]", "assign")

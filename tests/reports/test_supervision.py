@@ -113,3 +113,18 @@ def test_nothing_late_says_so(client, owner, web_channel):
     client.force_login(owner)
     page = client.get(reverse("alerts:list")).content.decode()
     assert "sla_state=" not in page
+
+
+def test_replies_today_link_to_the_conversations_replied_in(client, supervisor, world):
+    from inbox.services.replies import reply_create, reply_send
+
+    ana, c = world["ana"], world["c"]
+    for key in ("ana_overdue", "ana_risk"):
+        reply_send(message_id=reply_create(conversation=c[key], sender=ana, body="Lo miramos ahora.").pk)
+    client.force_login(supervisor)
+    page = client.get("/supervision/").content.decode()
+    href, count = re.search(
+        rf'<tr data-testid="person-{ana.pk}">.*?<a href="([^"]+)" data-replies>(\d+)</a>', page, re.S
+    ).groups()
+    assert count == "2"
+    assert inbox_ids(client, href) == {c["ana_overdue"].pk, c["ana_risk"].pk}
