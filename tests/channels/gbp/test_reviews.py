@@ -50,6 +50,7 @@ def test_every_documented_shape_parses_and_a_broken_review_is_kept_apart(reviews
     assert by_id["AbFvOqnAnonymous"].author.picture_url == ""
     assert by_id["AbFvOqnNulls"].body == "★★★★☆ 4/5" and by_id["AbFvOqnNulls"].author.display_name == "Google user"
     assert by_id["AbFvOqnReplied"].body == "Todo bien."  # no stars given: no stars line
+    assert by_id["AbFvOqnFull"].needs_reply is None and by_id["AbFvOqnFull"].rating == 1
     assert by_id["gone"].change == "removed" and by_id["gone"].body == ""
     assert len(report.unparsed) == 1 and "reviewId" in report.unparsed[0].reason
     with pytest.raises(MalformedPayload):
@@ -78,7 +79,7 @@ def test_reviews_come_in_with_their_stars_and_low_ones_are_complaints(reviews_ch
     two = Message.objects.get(external_id="AbFvOqn3Gq1xYzDemoReview002").conversation
     assert two.category.slug == "queja"
     five = Message.objects.get(external_id="AbFvOqn3Gq1xYzDemoReview003").conversation
-    assert five.category is None or five.category.slug != "queja"
+    assert five.category.slug == "comentario"
     listing = [r for r in fake_google.requests if r["path"].endswith("/reviews")]
     assert listing[0]["query"] == {"pageSize": "50", "orderBy": "updateTime desc"}
     # Nothing changed: the next poll stores nothing.
