@@ -198,3 +198,22 @@ def test_the_set_up_form_keeps_the_oauth_secrets_write_only(client, cm):
     channel.refresh_from_db()
     assert channel.credentials["client_secret"] == "the-client-secret"
     assert channel.credentials["refresh_token"] == "1//the-refresh-token"
+
+
+def test_the_access_token_is_reused_and_refreshed_when_google_refuses_it(reviews_channel, fake_google):
+    from django.core.cache import cache
+
+    from channels.connectors.google.client import GoogleClient
+
+    client = GoogleClient(reviews_channel.credentials)
+    cache.delete(client._cache_key)
+    fake_google.reviews = [review("r1", 4, "Bien", name="Ana", written=NOW)]
+    url = f"{fake_google.base_url}/v4/{fake_google.location}/reviews"
+    client.call("GET", url, action="listing")
+    client.call("GET", url, action="listing")
+    assert len([r for r in fake_google.requests if r["path"] == "/token"]) == 1  # cached for its lifetime
+    assert fake_google.requests[0]["body"]["grant_type"] == "refresh_token"
+    assert fake_google.requests[0]["body"]["refresh_token"] == "1//rt"
+    fake_google.issued.clear()  # Google no longer accepts the cached token: one 401, one refresh, one retry
+    assert client.call("GET", url, action="listing")["totalReviewCount"] == 1
+    assert len([r for r in fake_google.requests if r["path"] == "/token"]) == 2
