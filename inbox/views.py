@@ -336,7 +336,7 @@ def _detail_context(request, conversation, reply_form=None, template_error=None,
         "other_conversations": selectors.conversations_of_same_person(conversation=conversation),
         "can_reply_privately": _can_reply_privately(conversation),
         "replies_by_email": connector_class(conversation.channel.kind).replies_by_email,
-        "can_hide": roles.can_hide(request.user) and _can_reply_privately(conversation),
+        "can_hide": roles.can_hide(request.user) and _can_hide(conversation),
         "can_attach_image": connector_for(conversation.channel).reply_image_allowed(private=conversation.is_private),
     }
 
@@ -426,7 +426,12 @@ def _window_label(left) -> str | None:
 
 
 def _can_reply_privately(conversation) -> bool:
-    """Public comments on networks that allow a private answer and hiding (Meta)."""
+    """Public comments on networks that allow a private answer (Meta)."""
+    return not conversation.is_private and connector_class(conversation.channel.kind).supports_private_reply
+
+
+def _can_hide(conversation) -> bool:
+    """Public items on networks that allow hiding them (Meta, YouTube)."""
     return not conversation.is_private and connector_class(conversation.channel.kind).supports_hiding
 
 

@@ -120,6 +120,7 @@ def default_protocol(db):
     defaults = import_module("protocols.migrations.0004_default_protocol")
     defaults.create_defaults(apps, None)
     defaults.create_slas(apps, None)
+    import_module("protocols.migrations.0016_low_star_reviews").create(apps, None)
 
 
 @pytest.fixture
@@ -164,7 +165,7 @@ def fake_google(settings):
 
 
 @pytest.fixture
-def reviews_channel(db, fake_google):
+def reviews_channel(db, fake_google, default_protocol):
     return ChannelFactory(
         kind="google_reviews",
         name="Reseñas La Espiga",
@@ -175,7 +176,7 @@ def reviews_channel(db, fake_google):
 
 
 @pytest.fixture
-def youtube_channel(db, fake_google):
+def youtube_channel(db, fake_google, default_protocol):
     return ChannelFactory(
         kind="youtube",
         name="YouTube La Espiga",

@@ -331,6 +331,8 @@ class Connector:
     reply_window: ClassVar[timedelta | None] = None
     # Whether a public item can be hidden on the network (never deleted).
     supports_hiding: ClassVar[bool] = False
+    # Whether a public item can be answered privately (Meta's "private reply" to a comment).
+    supports_private_reply: ClassVar[bool] = False
     # Whether replies reach the person by e-mail (shown next to the reply box).
     replies_by_email: ClassVar[bool] = False
     # Whether items carry only ids, so names come from ``fetch_profile``.

@@ -295,14 +295,29 @@ def demo_state(now: datetime | None = None) -> FakeGoogle:
             reply="¡Gracias, Andrés! Este año volvemos con el roscón de nata y el de trufa.",
         ),
         # Earlier weeks, for the weekly report's ratings per week.
-        review("AbFvOqn3Gq1xYzDemoReview006", 4, "Buen pan de pueblo.", name="Carmen Lafuente", written=ago(24 * 12)),
-        review("AbFvOqn3Gq1xYzDemoReview007", 3, None, name="Pedro Ballarín", written=ago(24 * 17)),
+        review(
+            "AbFvOqn3Gq1xYzDemoReview006",
+            4,
+            "Buen pan de pueblo.",
+            name="Carmen Lafuente",
+            written=ago(24 * 12),
+            reply="¡Gracias, Carmen!",
+        ),
+        review(
+            "AbFvOqn3Gq1xYzDemoReview007",
+            3,
+            None,
+            name="Pedro Ballarín",
+            written=ago(24 * 17),
+            reply="Gracias, Pedro. ¿Qué podemos mejorar?",
+        ),
         review(
             "AbFvOqn3Gq1xYzDemoReview008",
             5,
             "La trenza de Almudévar, espectacular.",
             name="Nuria Sancho",
             written=ago(24 * 24),
+            reply="¡Nos alegra mucho, Nuria!",
         ),
     ]
     state.threads = [

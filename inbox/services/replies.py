@@ -92,7 +92,7 @@ def reply_check(*, conversation: Conversation, body: str, private: bool = False)
     if not body:
         raise ReplyRefused(_("Write a reply before sending."))
     connector = connector_for(conversation.channel)
-    if private and (conversation.is_private or not connector.supports_hiding):
+    if private and (conversation.is_private or not connector.supports_private_reply):
         raise ReplyRefused(_("A private reply answers a public comment on Facebook or Instagram."))
     left = reply_window_left(conversation, private=private)
     if left is not None and left <= timedelta(0):

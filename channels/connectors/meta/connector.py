@@ -74,6 +74,7 @@ class MetaAppEdges:
 class MetaConnector(MetaAppEdges, Connector):
     supports_webhooks = True
     supports_hiding = True
+    supports_private_reply = True
     # Messenger's and Instagram's standard messaging window after the person's last message.
     reply_window: ClassVar[timedelta | None] = timedelta(hours=24)
     max_reply_length = 2000

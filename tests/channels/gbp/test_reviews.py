@@ -50,6 +50,7 @@ def test_every_documented_shape_parses_and_a_broken_review_is_kept_apart(reviews
     assert by_id["AbFvOqnAnonymous"].author.picture_url == ""
     assert by_id["AbFvOqnNulls"].body == "★★★★☆ 4/5" and by_id["AbFvOqnNulls"].author.display_name == "Google user"
     assert by_id["AbFvOqnReplied"].body == "Todo bien."  # no stars given: no stars line
+    assert by_id["AbFvOqnFull"].needs_reply is None and by_id["AbFvOqnFull"].rating == 1
     assert by_id["gone"].change == "removed" and by_id["gone"].body == ""
     assert len(report.unparsed) == 1 and "reviewId" in report.unparsed[0].reason
     with pytest.raises(MalformedPayload):
@@ -78,7 +79,7 @@ def test_reviews_come_in_with_their_stars_and_low_ones_are_complaints(reviews_ch
     two = Message.objects.get(external_id="AbFvOqn3Gq1xYzDemoReview002").conversation
     assert two.category.slug == "queja"
     five = Message.objects.get(external_id="AbFvOqn3Gq1xYzDemoReview003").conversation
-    assert five.category is None or five.category.slug != "queja"
+    assert five.category.slug == "comentario"
     listing = [r for r in fake_google.requests if r["path"].endswith("/reviews")]
     assert listing[0]["query"] == {"pageSize": "50", "orderBy": "updateTime desc"}
     # Nothing changed: the next poll stores nothing.
@@ -197,3 +198,22 @@ def test_the_set_up_form_keeps_the_oauth_secrets_write_only(client, cm):
     channel.refresh_from_db()
     assert channel.credentials["client_secret"] == "the-client-secret"
     assert channel.credentials["refresh_token"] == "1//the-refresh-token"
+
+
+def test_the_access_token_is_reused_and_refreshed_when_google_refuses_it(reviews_channel, fake_google):
+    from django.core.cache import cache
+
+    from channels.connectors.google.client import GoogleClient
+
+    client = GoogleClient(reviews_channel.credentials)
+    cache.delete(client._cache_key)
+    fake_google.reviews = [review("r1", 4, "Bien", name="Ana", written=NOW)]
+    url = f"{fake_google.base_url}/v4/{fake_google.location}/reviews"
+    client.call("GET", url, action="listing")
+    client.call("GET", url, action="listing")
+    assert len([r for r in fake_google.requests if r["path"] == "/token"]) == 1  # cached for its lifetime
+    assert fake_google.requests[0]["body"]["grant_type"] == "refresh_token"
+    assert fake_google.requests[0]["body"]["refresh_token"] == "1//rt"
+    fake_google.issued.clear()  # Google no longer accepts the cached token: one 401, one refresh, one retry
+    assert client.call("GET", url, action="listing")["totalReviewCount"] == 1
+    assert len([r for r in fake_google.requests if r["path"] == "/token"]) == 2

@@ -141,3 +141,25 @@ def test_the_set_up_form_checks_the_channel_id_and_keeps_secrets_write_only(clie
     channel = Channel.objects.get(key="yt")
     page = client.get(reverse("channels:edit", args=[channel.pk])).content.decode()
     assert "the-secret" not in page and "the-refresh" not in page
+
+
+def test_pages_are_followed_and_the_first_poll_leaves_old_threads_on_youtube(youtube_channel, fake_google):
+    def thread(comment_id, hours_ago):
+        return thread_resource(
+            comment_resource(
+                comment_id,
+                f"Comentario {comment_id}",
+                author=f"@{comment_id}",
+                author_channel=f"UC{comment_id}",
+                video_id="v",
+                published=NOW - timedelta(hours=hours_ago),
+            )
+        )
+
+    fake_google.page_size = 1
+    fake_google.threads = [thread("a", 1), thread("b", 2), thread("c", 3), thread("old", 24 * 60)]
+    poll(youtube_channel)
+    assert set(Message.objects.values_list("external_id", flat=True)) == {"a", "b", "c"}
+    listed = [r for r in fake_google.requests if r["path"] == "/youtube/v3/commentThreads"]
+    # Page four holds only the old thread: nothing fresh on it, so no fifth page is asked for.
+    assert [r["query"].get("pageToken") for r in listed] == [None, "1", "2", "3"]
