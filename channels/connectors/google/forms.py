@@ -1,10 +1,14 @@
-"""The OAuth 2.0 part of a Google channel's set-up form: client id, and the
-client secret and refresh token, both write-only."""
+"""A Google channel's set-up form: the account it reads (a Business Profile
+location, a YouTube channel) and the OAuth 2.0 client id, client secret and
+refresh token, the last two write-only."""
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from channels.models import Channel
 
 SECRETS = ("client_secret", "refresh_token")
 
@@ -40,3 +44,41 @@ class GoogleOAuthFormMixin(forms.Form):
             if self.cleaned_data.get(name):
                 credentials[name] = self.cleaned_data[name].strip()
         return credentials
+
+
+class GoogleChannelForm(GoogleOAuthFormMixin, forms.ModelForm):
+    """Each Google network names its account, the pattern it follows and the scope its token needs."""
+
+    scope = ""
+    account_label: Any = ""
+    account_help: Any = ""
+    account_pattern = re.compile(".+")
+    account_error: Any = ""
+
+    class Meta:
+        model = Channel
+        fields = ["name", "key", "external_account_id", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = self.fields["external_account_id"]
+        account.required = True
+        account.label = self.account_label
+        account.help_text = self.account_help
+        self.oauth_init(scope=self.scope)
+
+    def account_normalize(self, value: str) -> str:
+        return value.strip()
+
+    def clean_external_account_id(self):
+        account = self.account_normalize(self.cleaned_data["external_account_id"])
+        if not self.account_pattern.match(account):
+            raise forms.ValidationError(self.account_error)
+        return account
+
+    def save(self, commit=True):
+        channel = super().save(commit=False)
+        channel.credentials = self.oauth_credentials(channel.credentials)
+        if commit:
+            channel.save()
+        return channel
