@@ -74,11 +74,11 @@ def test_two_gestores_answering_at_once_end_with_one_reply_sent_and_one_warned(
     pablo.goto(url)
 
     # Each sees the other there, and then writing.
-    pablo.wait_for_selector("[data-testid=presence] >> text=Lucía", timeout=7_000)
-    lucia.wait_for_selector("[data-testid=presence] >> text=Pablo", timeout=7_000)
+    pablo.wait_for_selector("[data-testid=presence] >> text=Lucía", timeout=15_000)
+    lucia.wait_for_selector("[data-testid=presence] >> text=Pablo", timeout=15_000)
     lucia.fill("textarea[name=body]", "Sí, el 6 de enero abrimos de 8:00 a 14:00.")
     pablo.fill("textarea[name=body]", "¡Hola! Abrimos por la mañana, hasta las 14:00.")
-    pablo.wait_for_selector("[data-state=writing] >> text=Lucía", timeout=7_000)
+    pablo.wait_for_selector("[data-state=writing] >> text=Lucía", timeout=15_000)
     pablo.screenshot(path=str(artifacts / f"e2e-presence-{name}.png"), full_page=True)
 
     # Both press send at the same moment, having seen the same last message.
