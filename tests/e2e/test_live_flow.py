@@ -54,6 +54,15 @@ def test_a_webhook_message_appears_in_the_open_inbox_within_two_seconds(
         arg=unassigned,
         timeout=2_000,
     )
+    # An alert for the reader lights the badge, as fast.
+    from core.alerts import alerts_create
+    from core.models import Alert
+
+    assert page.locator("[data-testid=unread-alerts]").count() == 0
+    posted = time.monotonic()
+    alerts_create(alerts=[Alert(recipient=gestor, kind=Alert.Kind.ASSIGNED, text="Rosa Díaz: asignada a ti")])
+    page.wait_for_selector("[data-testid=unread-alerts] >> text=1", state="attached", timeout=2_000)
+    assert time.monotonic() - posted < 2.0
     if name == "phone":
         page.click(".topbar__menu")  # the sidebar with its counts
     page.screenshot(path=str(artifacts / f"e2e-live-inbox-{name}.png"), full_page=True)
