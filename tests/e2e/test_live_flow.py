@@ -110,3 +110,11 @@ def test_two_gestores_answering_at_once_end_with_one_reply_sent_and_one_warned(
     loser.screenshot(path=str(artifacts / f"e2e-reply-conflict-{name}.png"), full_page=True)
     winner.screenshot(path=str(artifacts / f"e2e-reply-winner-{name}.png"), full_page=True)
     assert Message.objects.filter(conversation=conversation, direction=Message.Direction.OUT).count() == 1
+    # The warned writer's page follows what others do next, without a reload.
+    from inbox.services.conversations import conversation_resolve
+
+    started = time.monotonic()
+    conversation_resolve(conversation=conversation, by=sent.sender)
+    loser.wait_for_selector("#thread-meta .badge--resolved", timeout=2_000)
+    assert time.monotonic() - started < 2.0
+    assert loser.locator("#reply-body").input_value() != ""  # the reply box is left alone
