@@ -40,19 +40,28 @@ RESYNC = "resync"
 class Change:
     kind: str  # CONVERSATION, ALERT or RESYNC
     ids: tuple[int, ...] = ()  # conversation ids, or the alerts' recipients
+    seq: int = 0  # its number among all changes published (Redis counts them)
 
     def to_json(self) -> str:
         return json.dumps({"kind": self.kind, "ids": list(self.ids)})
 
     @classmethod
-    def from_json(cls, raw: str | bytes) -> Change:
-        data = json.loads(raw)
-        return cls(kind=str(data["kind"]), ids=tuple(int(i) for i in data.get("ids", [])))
+    def from_message(cls, raw: str | bytes) -> Change:
+        """A published message: "<seq> <json>"."""
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        seq, _sep, body = text.partition(" ")
+        data = json.loads(body)
+        return cls(kind=str(data["kind"]), ids=tuple(int(i) for i in data.get("ids", [])), seq=int(seq))
 
 
 def redis_url() -> str:
     """The Redis that carries the changes between processes ("" on the embedded default)."""
     return getattr(settings, "MOSTRADOR_LIVE_REDIS_URL", "") or settings.REDIS_URL
+
+
+def seq_key() -> str:
+    """The counter of changes published: a stream that reconnects knows whether it missed any."""
+    return channel_name() + ":seq"
 
 
 def channel_name() -> str:
@@ -79,6 +88,12 @@ def _after_commit(change: Change) -> None:
 
 
 _client: Any = None
+# Count the change and publish it with its number, in one round trip.
+_PUBLISH = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], n .. ' ' .. ARGV[2])
+return n
+"""
 
 
 def publish(change: Change) -> None:
@@ -90,7 +105,7 @@ def publish(change: Change) -> None:
             import redis
 
             _client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=1)
-        _client.publish(channel_name(), change.to_json())
+        _client.eval(_PUBLISH, 1, seq_key(), channel_name(), change.to_json())
     except Exception:
         logger.warning("Live change not published.", exc_info=True)
         _client = None
@@ -129,6 +144,20 @@ class Hub:
             logger.warning("Live: Redis did not confirm the subscription in %ss.", timeout)
         return queue
 
+    async def current_seq(self) -> int:
+        """How many changes were published so far (0 when Redis cannot say)."""
+        import redis.asyncio as aioredis
+        from redis.exceptions import RedisError
+
+        client = aioredis.Redis.from_url(redis_url(), socket_connect_timeout=2, socket_timeout=2)
+        try:
+            return int(await client.get(seq_key()) or 0)
+        except (RedisError, OSError):
+            return 0
+        finally:
+            with contextlib.suppress(RedisError, OSError):
+                await client.aclose()
+
     def unsubscribe(self, queue: asyncio.Queue[Change]) -> None:
         self.queues.discard(queue)
         if not self.queues and self.task is not None and not self.task.done():
@@ -161,7 +190,7 @@ class Hub:
                     if message is None or message.get("type") != "message":
                         continue
                     try:
-                        self._fan_out(Change.from_json(message["data"]))
+                        self._fan_out(Change.from_message(message["data"]))
                     except (ValueError, KeyError, TypeError):
                         logger.warning("Live: ignored a malformed change %r.", message.get("data"))
             except asyncio.CancelledError:

@@ -15,6 +15,10 @@ Events (each ``data`` is ids, never text):
 - ``alerts``: the reader's own alerts changed (a new one, some read);
 - ``resync``: changes may have been missed; refresh everything.
 
+Each change carries its number (``id:``, Redis counts them; on the embedded
+default the newest event and alert): a browser reconnecting sends the last
+one back (``Last-Event-ID``) and hears what it missed, or ``resync``.
+
 Heartbeats are SSE comments (``: keep-alive``): the browser fires nothing for
 them, so a page never refreshes for a heartbeat.
 
@@ -93,7 +97,15 @@ class Batch:
     def __bool__(self) -> bool:
         return bool(self.conversations or self.alerts or self.resync)
 
+    @property
+    def worth_saying(self) -> bool:
+        """Something to say: a change for this reader, or only a newer id."""
+        return bool(self) or bool(self.last_id)
+
     def add(self, change: live.Change, user_id: int) -> None:
+        if change.seq:
+            # The id the browser sends back on reconnecting (every change counts, even another's alert).
+            self.last_id = str(max(change.seq, int(self.last_id or 0)))
         if change.kind == live.CONVERSATION:
             # Every role reads every conversation (``selectors.conversation_list``
             # filters by nothing else), so every reader hears of every one.
@@ -128,7 +140,10 @@ class RedisSource:
 
     async def open(self, last_event_id: str) -> Batch:
         self.queue = await live.hub.subscribe()
-        return Batch(resync=bool(last_event_id))  # a reconnect: what happened in between is unknown
+        seq = await live.hub.current_seq()
+        # A reconnect that missed changes (the counter moved on): refresh everything.
+        missed = last_event_id.isdigit() and int(last_event_id) != seq
+        return Batch(resync=missed, last_id=str(seq) if seq else "")
 
     async def next(self, timeout: float) -> Batch | None:
         assert self.queue is not None
@@ -140,7 +155,7 @@ class RedisSource:
         batch.add(first, self.user_id)
         while not self.queue.empty():
             batch.add(self.queue.get_nowait(), self.user_id)
-        return batch or None
+        return batch if batch.worth_saying else None
 
     def close(self) -> None:
         if self.queue is not None:
@@ -298,13 +313,13 @@ async def _stream(source: RedisSource | DatabaseSource, first: Batch, send: Call
         await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
 
     await say(f"retry: {RETRY_MS}\n: connected\n\n")
-    if first:
+    if first.worth_saying:
         await say(first.encode())
     loop = asyncio.get_running_loop()
     until = loop.time() + STREAM_SECONDS
     while (left := until - loop.time()) > 0:
         batch = await source.next(min(HEARTBEAT_SECONDS, left))
-        await say(batch.encode() if batch else ": keep-alive\n\n")
+        await say(batch.encode() if batch is not None else ": keep-alive\n\n")
 
 
 # --- Outside the ASGI server ---------------------------------------------------------

@@ -318,7 +318,8 @@ def _detail_context(request, conversation, reply_form=None, template_error=None,
         # The composer says which message its writer saw last (a reply since is a conflict).
         "newest_message_id": max((m.pk for m in thread), default=0),
         "reply_conflict": reply_conflict,
-        "presence": _presence(request, conversation.pk),
+        # A live refresh (htmx) only reads: the page's own presence poll says whether its reader is writing.
+        "presence": _presence(request, conversation.pk, touch=not request.htmx),
         "timeline": [(event, names.get(event.data.get("assignee_id"))) for event in timeline],
         "reply_form": reply_form or ReplyForm(),
         "note_form": NoteForm(),
@@ -372,10 +373,11 @@ def assignee_picker(request, pk: int):
     return render(request, "inbox/_assignee_picker.html", {"assign_form": form})
 
 
-def _presence(request, conversation_id: int, state: str = "viewing") -> list[tuple]:
-    """Say the reader is here; return who else is, with what they are doing (writers first)."""
+def _presence(request, conversation_id: int, state: str = "viewing", touch: bool = True) -> list[tuple]:
+    """Say the reader is here (unless not ``touch``); return who else is, with what they are doing (writers first)."""
     place = f"conversation:{conversation_id}"
-    presence.presence_touch(place=place, user_id=request.user.pk, state=state)
+    if touch:
+        presence.presence_touch(place=place, user_id=request.user.pk, state=state)
     others = [p for p in presence.presence_here(place=place) if p.user_id != request.user.pk]
     users = get_user_model().objects.in_bulk([p.user_id for p in others])
     return [(users[p.user_id], p.state) for p in others if p.user_id in users]

@@ -54,6 +54,67 @@ def test_a_webhook_message_appears_in_the_open_inbox_within_two_seconds(
         arg=unassigned,
         timeout=2_000,
     )
+    # An alert for the reader lights the badge, as fast.
+    from core.alerts import alerts_create
+    from core.models import Alert
+
+    assert page.locator("[data-testid=unread-alerts]").count() == 0
+    posted = time.monotonic()
+    alerts_create(alerts=[Alert(recipient=gestor, kind=Alert.Kind.ASSIGNED, text="Rosa Díaz: asignada a ti")])
+    page.wait_for_selector("[data-testid=unread-alerts] >> text=1", state="attached", timeout=2_000)
+    assert time.monotonic() - posted < 2.0
     if name == "phone":
         page.click(".topbar__menu")  # the sidebar with its counts
     page.screenshot(path=str(artifacts / f"e2e-live-inbox-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
+def test_two_gestores_answering_at_once_end_with_one_reply_sent_and_one_warned(
+    live_server, signed_in, artifacts, gestor, gestor2, web_channel, viewport
+):
+    from inbox.models import Message
+
+    name = "desktop" if viewport["width"] > 800 else "phone"
+    conversation = ConversationFactory(channel=web_channel, subject="Horario de Reyes")
+    InboundMessageFactory(conversation=conversation, body="¿Abrís el día de Reyes por la mañana?")
+    lucia, pablo = signed_in(gestor, viewport), signed_in(gestor2, viewport)
+    url = f"{live_server.url}/conversations/{conversation.pk}/"
+    lucia.goto(url)
+    pablo.goto(url)
+
+    # Each sees the other there, and then writing.
+    pablo.wait_for_selector("[data-testid=presence] >> text=Lucía", timeout=15_000)
+    lucia.wait_for_selector("[data-testid=presence] >> text=Pablo", timeout=15_000)
+    lucia.fill("textarea[name=body]", "Sí, el 6 de enero abrimos de 8:00 a 14:00.")
+    pablo.fill("textarea[name=body]", "¡Hola! Abrimos por la mañana, hasta las 14:00.")
+    pablo.wait_for_selector("[data-state=writing] >> text=Lucía", timeout=15_000)
+    pablo.screenshot(path=str(artifacts / f"e2e-presence-{name}.png"), full_page=True)
+
+    # Both press send at the same moment, having seen the same last message.
+    with lucia.expect_navigation(), pablo.expect_navigation():
+        lucia.click("button:has-text('Enviar respuesta')", no_wait_after=True)
+        pablo.click("button:has-text('Enviar respuesta')", no_wait_after=True)
+
+    pages = {"lucia": lucia, "pablo": pablo}
+    warned = {who for who, page in pages.items() if page.locator("[data-testid=reply-conflict]").count()}
+    assert len(warned) == 1, warned
+    loser = pages[warned.pop()]
+    winner = lucia if loser is pablo else pablo
+    winner.wait_for_selector("[data-delivery=sent]", timeout=10_000)
+    sent = Message.objects.get(conversation=conversation, direction=Message.Direction.OUT)
+    conflict = loser.locator("[data-testid=reply-conflict]")
+    assert sent.body in conflict.inner_text()  # shown what was said
+    assert loser.locator("#reply-body").input_value() != ""  # the text is kept
+    assert loser.locator("[data-testid=send-anyway]").is_visible()  # and asked before sending anyway
+    loser.locator("[data-testid=reply-conflict]").scroll_into_view_if_needed()
+    loser.screenshot(path=str(artifacts / f"e2e-reply-conflict-{name}.png"), full_page=True)
+    winner.screenshot(path=str(artifacts / f"e2e-reply-winner-{name}.png"), full_page=True)
+    assert Message.objects.filter(conversation=conversation, direction=Message.Direction.OUT).count() == 1
+    # The warned writer's page follows what others do next, without a reload.
+    from inbox.services.conversations import conversation_resolve
+
+    started = time.monotonic()
+    conversation_resolve(conversation=conversation, by=sent.sender)
+    loser.wait_for_selector("#thread-meta .badge--resolved", timeout=2_000)
+    assert time.monotonic() - started < 2.0
+    assert loser.locator("#reply-body").input_value() != ""  # the reply box is left alone

@@ -268,3 +268,29 @@ def test_through_django_s_handler_live_answers_204_so_the_browser_stops_trying(c
     assert client.get("/live/").status_code == 204
     client.force_login(outsider)
     assert client.get("/live/").status_code == 403
+
+
+def test_a_reconnect_on_redis_resyncs_only_if_it_missed_a_change(gestor, web_channel):
+    conversation = ConversationFactory(channel=web_channel)
+    cookie = _cookie(gestor)
+
+    async def scenario():
+        stream = await Stream(cookie).open()
+        await _in_thread(lambda: events.resolved(conversation=conversation, by=gestor))
+        await stream.wait_for(f"event: conversation-{conversation.pk}\n")
+        await stream.wait_for("id: ")
+        last_id = stream.text.split("id: ")[-1].split("\n")[0]
+        await stream.close()
+
+        caught_up = await Stream(cookie, last_event_id=last_id).open()
+        await asyncio.sleep(0.3)
+        assert "event: resync" not in caught_up.text  # nothing happened in between
+        await caught_up.close()
+
+        await _in_thread(lambda: events.resolved(conversation=conversation, by=gestor))  # while away
+        behind = await Stream(cookie, last_event_id=last_id).open()
+        await behind.wait_for("event: resync\n")
+        assert "event: inbox\n" in behind.text and "event: alerts\n" in behind.text
+        await behind.close()
+
+    asyncio.run(scenario())
