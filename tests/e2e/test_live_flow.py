@@ -68,6 +68,24 @@ def test_a_webhook_message_appears_in_the_open_inbox_within_two_seconds(
     page.screenshot(path=str(artifacts / f"e2e-live-inbox-{name}.png"), full_page=True)
 
 
+def test_a_live_change_waits_while_rows_are_ticked_for_a_bulk_action(live_server, signed_in, gestor, web_channel):
+    ticked = ConversationFactory(channel=web_channel, subject="Pan de centeno", assignee=gestor)
+    InboundMessageFactory(conversation=ticked)
+    page = signed_in(gestor, VIEWPORTS[0])
+    page.wait_for_selector("body[data-live=open]", timeout=5_000)
+    page.locator(".conv-row", has_text="Pan de centeno").locator("[data-testid=tick]").check()
+    later = ConversationFactory(channel=web_channel, subject="Empanada gallega")
+    InboundMessageFactory(conversation=later)
+    from core.live import conversations_changed
+
+    conversations_changed([later.pk])  # the factories write no event: tell the pages as the event writer does
+    page.wait_for_selector("body[data-live-waiting]", state="attached", timeout=3_000)
+    assert page.locator("text=Empanada gallega").count() == 0  # the list is not re-rendered under the ticks
+    assert page.locator(".conv-row", has_text="Pan de centeno").locator("[data-testid=tick]").is_checked()
+    page.locator(".conv-row", has_text="Pan de centeno").locator("[data-testid=tick]").uncheck()
+    page.wait_for_selector("text=Empanada gallega", timeout=3_000)  # comes as soon as the selection is gone
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_two_gestores_answering_at_once_end_with_one_reply_sent_and_one_warned(
     live_server, signed_in, artifacts, gestor, gestor2, web_channel, viewport
