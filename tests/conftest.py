@@ -39,8 +39,12 @@ def _isolated(settings):
     from inbox.services import ingest
 
     ingest._drain_asked_at = -1e9  # a drain asked for in another test is not pending here
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # a language a test chose does not leak into the next
     yield
     FakeConnector.reset()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
