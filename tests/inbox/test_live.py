@@ -293,4 +293,4 @@ def test_a_reconnect_on_redis_resyncs_only_if_it_missed_a_change(gestor, web_cha
         assert "event: inbox\n" in behind.text and "event: alerts\n" in behind.text
         await behind.close()
 
-    asyncio.run(scenario())
+    aio.run(scenario())
