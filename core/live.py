@@ -81,10 +81,33 @@ def alerts_changed(recipient_ids: Iterable[int]) -> None:
     _after_commit(Change(ALERT, tuple(sorted({int(i) for i in recipient_ids if i is not None}))))
 
 
+class _Pending:
+    """The changes of one transaction, published together once it commits: a
+    message that is received, classified and assigned in one transaction is one
+    round trip to Redis per kind, not one per event."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[int]] = {}
+
+    def __call__(self) -> None:
+        for kind, ids in self.ids.items():
+            publish(Change(kind, tuple(sorted(ids))))
+
+
 def _after_commit(change: Change) -> None:
     if not change.ids or not redis_url():
         return  # nothing changed, or the streams read the database themselves
-    transaction.on_commit(lambda: publish(change))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        publish(change)  # autocommit: it is committed already
+        return
+    # Join the transaction's pending publication while its hook is still queued
+    # (a rolled-back savepoint or transaction drops the hook, and a new one starts).
+    pending = next((hook for _sids, hook, _robust in connection.run_on_commit if isinstance(hook, _Pending)), None)
+    if pending is None:
+        pending = _Pending()
+        transaction.on_commit(pending)
+    pending.ids.setdefault(change.kind, set()).update(change.ids)
 
 
 _client: Any = None

@@ -147,6 +147,28 @@ def test_a_rolled_back_change_is_not_told(backend, gestor, web_channel):
     aio.run(scenario())
 
 
+def test_one_transaction_publishes_its_changes_once_per_kind(gestor, web_channel, monkeypatch, settings):
+    from django.db import transaction
+
+    published: list[core_live.Change] = []
+    monkeypatch.setattr(core_live, "publish", published.append)
+    first, second = ConversationFactory(channel=web_channel), ConversationFactory(channel=web_channel)
+
+    def work():
+        with transaction.atomic():
+            events.resolved(conversation=first, by=gestor)
+            events.reopened(conversation=first, by=gestor)
+            events.resolved(conversation=second, by=gestor)
+            alerts_create(alerts=[Alert(recipient=gestor, kind=Alert.Kind.ASSIGNED, text="x")])
+            assert published == []  # nothing before commit
+
+    work()
+    assert sorted((c.kind, c.ids) for c in published) == [
+        (core_live.ALERT, (gestor.pk,)),
+        (core_live.CONVERSATION, tuple(sorted([first.pk, second.pk]))),
+    ]
+
+
 def test_heartbeats_are_comments_not_events(backend, gestor, monkeypatch):
     monkeypatch.setattr(inbox_live, "HEARTBEAT_SECONDS", 0.1)
     cookie = _cookie(gestor)
