@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.utils.translation import gettext as _
-from wordfreq import zipf_frequency
 
 from protocols.matching import fold
 from protocols.models import ReplyCheck, SensitiveTopic
@@ -339,13 +338,13 @@ _COMMON_MISTAKES = frozenset(["porfavor", "haci", "aver"])
 
 
 def _spanish(word: str) -> float:
+    from wordfreq import zipf_frequency  # loaded with the first reply checked, not at every process start
+
     return zipf_frequency(word, "es", wordlist="large")
 
 
 def _used_in_spanish(word: str) -> bool:
     """Whether Spanish text uses this spelling, and not as a missing accent of a commoner word."""
-    if word in _COMMON_MISTAKES:
-        return False
     frequency = _spanish(word)
     if frequency < _SPANISH_ZIPF:
         return False
