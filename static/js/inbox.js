@@ -85,34 +85,4 @@
     }
     if (handled) e.preventDefault();
   });
-  // A live change (base.html's #live-refresh) re-renders the list: it waits while
-  // someone is working in it (rows ticked for a bulk action, a field of the bulk
-  // bar in use, a row reached with j/k), and comes as soon as they are done.
-  var refreshWaiting = false;
-  function busy() {
-    var results = document.getElementById("results");
-    if (!results) return false;
-    if (results.querySelector(".conv__tick:checked")) return true;
-    var active = document.activeElement;
-    if (!active || !results.contains(active) || active.type === "checkbox") return false;
-    return typing(active) || active.matches("a.conv");  // the bulk bar's fields, or moving with j/k
-  }
-  document.addEventListener("htmx:beforeRequest", function (e) {
-    if (e.detail.elt.id === "live-refresh" && busy()) {
-      e.preventDefault();
-      refreshWaiting = true;
-      document.body.dataset.liveWaiting = "1";
-    }
-  });
-  function release() {
-    setTimeout(function () {
-      if (!refreshWaiting || busy()) return;
-      refreshWaiting = false;
-      delete document.body.dataset.liveWaiting;
-      var refresh = document.getElementById("live-refresh");
-      if (refresh && window.htmx) window.htmx.trigger(refresh, "sse:inbox");
-    }, 0);
-  }
-  document.addEventListener("change", release);
-  document.addEventListener("focusout", release);
 })();
