@@ -14,17 +14,11 @@ from channels import polling
 from channels.models import Channel
 from demo.fakes.imap import demo_mailbox
 from inbox.models import Conversation, Message
-from inbox.services.ingest import inbound_events_drain
 from inbox.services.replies import reply_create, reply_send
+from tests.channels.polls import poll
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def poll(channel):
-    outcome = polling.channel_poll(channel_id=channel.pk, force=True)
-    inbound_events_drain()
-    return outcome
 
 
 def add(mailbox, *names):

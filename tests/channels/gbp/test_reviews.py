@@ -16,18 +16,12 @@ from channels.connectors.google.client import google_error
 from channels.models import Channel
 from demo.fakes.google_api import demo_state, review
 from inbox.models import Conversation, ConversationEvent, Message
-from inbox.services.ingest import inbound_events_drain
 from inbox.services.replies import reply_create, reply_send
+from tests.channels.polls import poll
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime.now(UTC)
-
-
-def poll(channel):
-    outcome = polling.channel_poll(channel_id=channel.pk, force=True)
-    inbound_events_drain()
-    return outcome
 
 
 def fixture(name: str) -> dict:
