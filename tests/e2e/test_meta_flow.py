@@ -58,7 +58,9 @@ def test_gestor_replies_publicly_and_privately(signed_in, live_server, artifacts
     browser_page.fill("#reply-body", "Rosa, ¿nos dices para qué día lo quieres?")
     browser_page.check("input[name=private]")
     browser_page.click("button:has-text('Enviar respuesta')")
-    browser_page.wait_for_function("document.querySelectorAll('[data-delivery=sent]').length === 2", timeout=10_000)
+    browser_page.wait_for_function(
+        "() => document.querySelectorAll('[data-delivery=sent]').length === 2", timeout=10_000
+    )
     browser_page.screenshot(path=str(artifacts / "e2e-meta-replies.png"), full_page=True)
     assert len(fake_graph.requests) == 2
     assert fake_graph.requests[1]["path"] == "100000000000001/messages"
