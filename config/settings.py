@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The facts every page reads (roles, alerts, crises…), from the cache in one round trip.
+    "core.memo.PrefetchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.accounts.middleware.SessionTimeoutMiddleware",
     "core.accounts.middleware.TwoFactorMiddleware",

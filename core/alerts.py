@@ -22,16 +22,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import live
+from core.memo import forget, read_on_every_page, remembered
 from core.models import Alert
 from core.queue import dispatch
 
 logger = logging.getLogger(__name__)
 
 
+UNREAD = "unread_alerts"
+read_on_every_page(UNREAD)
+
+
+def alerts_unread_count(*, user: Any) -> int:
+    """``user``'s unread alerts, for the badge on every page (remembered; forgotten
+    when one is created for them or they read some)."""
+    return remembered(UNREAD, user.pk, lambda: Alert.objects.filter(recipient=user, read_at__isnull=True).count())
+
+
+def _unread_forget(recipient_ids: set[int]) -> None:
+    # Now and after commit: a page read in between may have remembered the old count.
+    for recipient_id in recipient_ids:
+        forget(UNREAD, recipient_id)
+
+    def again() -> None:
+        for recipient_id in recipient_ids:
+            forget(UNREAD, recipient_id)
+
+    transaction.on_commit(again)
+
+
 def alerts_create(*, alerts: Iterable[Alert]) -> list[Alert]:
     """Store ``alerts``; those with ``email`` set get their e-mail after commit. Returns them."""
     created = Alert.objects.bulk_create(list(alerts))
     live.alerts_changed(alert.recipient_id for alert in created)
+    _unread_forget({alert.recipient_id for alert in created})
     if any(alert.email for alert in created):
         from core.tasks import alerts_email_task
 
@@ -93,6 +117,7 @@ def alerts_mark_read(*, user: Any, alert_ids: list[int] | None = None) -> int:
         unread = unread.filter(pk__in=alert_ids)
     marked = unread.update(read_at=timezone.now())
     if marked:
+        _unread_forget({user.pk})
         live.alerts_changed([user.pk])  # the badge in the person's other tabs
     return marked
 

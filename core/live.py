@@ -71,9 +71,19 @@ def channel_name() -> str:
     return f"mostrador:live:{path}"
 
 
+# Changes this process has written, committed or not: part of ``version()``, so
+# that this process (and a test inside one transaction) never reads what it kept
+# from before its own change, even before the change is committed and published.
+_written = 0
+
+
 def conversations_changed(ids: Iterable[int]) -> None:
     """Tell open pages, after commit, that these conversations changed."""
-    _after_commit(Change(CONVERSATION, tuple(sorted({int(i) for i in ids if i is not None}))))
+    global _written
+    change = Change(CONVERSATION, tuple(sorted({int(i) for i in ids if i is not None})))
+    if change.ids:
+        _written += 1
+    _after_commit(change)
 
 
 def alerts_changed(recipient_ids: Iterable[int]) -> None:
@@ -132,6 +142,26 @@ def publish(change: Change) -> None:
     except Exception:
         logger.warning("Live change not published.", exc_info=True)
         _client = None
+
+
+def version() -> str | None:
+    """Which changes to conversations have been seen so far: the number published
+    (by every process) and those this process wrote. Anything kept on the side
+    of a page (counts) under it is current until the next change. None without
+    Redis, or when it cannot be read: then nothing should be kept."""
+    global _client
+    if not redis_url():
+        return None
+    try:
+        if _client is None:
+            import redis
+
+            _client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=1)
+        return f"{int(_client.get(seq_key()) or 0)}.{_written}"
+    except Exception:
+        logger.warning("Live change counter not read.", exc_info=True)
+        _client = None
+        return None
 
 
 class Hub:

@@ -1,22 +1,46 @@
-"""Small facts about a user read on every page (their roles, whether they have a
-second factor), remembered in the cache for a few minutes so a page does not ask
-the database each time. Every change that alters them forgets them (signals
-connected in ``CoreConfig.ready()``); a cache that is down only costs the query."""
+"""Small facts read on every page (a user's roles, whether they have a second
+factor, their unread alerts; the open crises), remembered in the cache for a
+few minutes so a page does not ask the database each time. Every change that
+alters them forgets them (signals connected in ``CoreConfig.ready()``, or the
+service that changes them); a cache that is down only costs the query.
+
+The kinds every page reads are registered with ``read_on_every_page``; the
+``PrefetchMiddleware`` asks the cache for all of them in one round trip at the
+start of a signed-in request, and ``remembered`` answers from that for the
+rest of the request (``forget`` drops the request's copy too)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 SECONDS = 300
+# (kind, per user?) of the facts every page reads.
+_every_page: dict[str, bool] = {}
+# This request's copy of them: key → value (a key absent was not in the cache).
+_request: ContextVar[dict[str, Any] | None] = ContextVar("memo_request", default=None)
+
+
+def _key(kind: str, user_id: int) -> str:
+    return f"memo:{kind}:{user_id}"
+
+
+def read_on_every_page(kind: str, *, per_user: bool = True) -> None:
+    """Fetch ``kind`` with the other facts every page reads (one round trip);
+    ``per_user=False`` for a fact remembered once for everyone (user id 0)."""
+    _every_page[kind] = per_user
 
 
 def remembered(kind: str, user_id: int, compute: Callable[[], Any]) -> Any:
-    key = f"memo:{kind}:{user_id}"
+    key = _key(kind, user_id)
+    local = _request.get()
+    if local is not None and key in local:
+        return local[key]
     try:
         value = cache.get(key)
     except Exception:
@@ -28,16 +52,49 @@ def remembered(kind: str, user_id: int, compute: Callable[[], Any]) -> Any:
             cache.set(key, value, SECONDS)
         except Exception:
             logger.debug("Cache unavailable; not remembered.", exc_info=True)
+    if local is not None:
+        local[key] = value
     return value
 
 
 def forget(kind: str, user_id: int | None) -> None:
     if user_id is None:
         return
+    key = _key(kind, user_id)
+    local = _request.get()
+    if local is not None:
+        local.pop(key, None)
     try:
-        cache.delete(f"memo:{kind}:{user_id}")
+        cache.delete(key)
     except Exception:
         logger.warning("Cache unavailable; %s of user %s may be stale for %s s.", kind, user_id, SECONDS, exc_info=True)
+
+
+class PrefetchMiddleware:
+    """Read every fact a page reads (``read_on_every_page``) in one round trip
+    to the cache, for a signed-in person; after ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        keys = [_key(kind, user.pk if per_user else 0) for kind, per_user in _every_page.items()]
+        try:
+            found = cache.get_many(keys)
+        except Exception:
+            logger.debug("Cache unavailable; each fact is asked for on its own.", exc_info=True)
+            found = {}
+        token = _request.set(found)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+read_on_every_page("roles")  # core.roles.user_roles; forgotten by forget_roles
 
 
 def forget_roles(sender, instance=None, action="", pk_set=None, reverse=False, **kwargs) -> None:

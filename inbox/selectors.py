@@ -10,18 +10,25 @@ counts at most ``SEARCH_CAP`` matches.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from core import live
+from core.memo import forget, read_on_every_page, remembered
 from inbox.models import Conversation, ConversationEvent, Message
+
+logger = logging.getLogger(__name__)
 
 SCOPES = ("all", "mine", "unassigned", "late")
 LATE = (Conversation.SlaState.AT_RISK, Conversation.SlaState.BREACHED)
@@ -179,13 +186,50 @@ def _listed(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return qs.select_related("channel", "contact", "assignee", "category").defer("channel__credentials")
 
 
+# What a row of the inbox page shows (and its cursors need): reading only these
+# makes a page's 25 rows, with their channel, contact, assignee and category,
+# a third as costly to build as whole rows. The API reads whole rows.
+ROW_COLUMNS = (
+    "id",
+    "status",
+    "subject",
+    "snippet",
+    "sla_due_at",
+    "sla_state",
+    "waiting_since",
+    "last_inbound_at",
+    "channel",
+    "contact",
+    "assignee",
+    "category",
+    "channel__name",
+    "contact__display_name",
+    "contact__handle",
+    "contact__external_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "category__name",
+    "category__colour",
+)
+
+
 def conversation_page(
-    *, user, filters: InboxFilters, after: str | None = None, before: str | None = None, size: int = PAGE_SIZE
+    *,
+    user,
+    filters: InboxFilters,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+    columns: tuple[str, ...] | None = None,
 ) -> InboxPage:
     """The ``size`` conversations after the cursor ``after`` (or before ``before``;
-    the first page without either). A cursor that does not parse is ignored."""
+    the first page without either). A cursor that does not parse is ignored.
+    ``columns``: read only these (``ROW_COLUMNS`` for a page's rows), else whole rows."""
     order = _order(filters)
     qs = _listed(_scoped(user, filters, with_status=True))
+    if columns:
+        qs = qs.only(*columns)
     after_key, before_key = _decode(after, order), _decode(before, order)
     if before_key is not None and after_key is None:
         rows = list(
@@ -295,10 +339,41 @@ class InboxCounts:
     capped: bool = False
 
 
+# Counts are kept at most this long even when no change was published (a bound
+# for anything that changes without the event log: a team's channels, the day).
+COUNTS_SECONDS = 60
+
+
 def conversation_counts(*, user, filters: InboxFilters) -> InboxCounts:
     """Open conversations per status within the other filters, and the sidebar's
     counts, in one query over the partial index on open work. A search counts its
-    matches in every status, up to ``SEARCH_CAP``."""
+    matches in every status, up to ``SEARCH_CAP``.
+
+    Kept in the cache under the number of live changes published so far
+    (``core.live.version``): every change to a conversation goes through the
+    event log, which publishes one, so the next page after a change counts
+    afresh and every page until then reads the same numbers without asking
+    PostgreSQL. Searches are not kept (each is its own question)."""
+    version = None if filters.q else live.version()
+    if version is None:
+        return _conversation_counts(user=user, filters=filters)
+    what = filters.query(status="", sort="oldest")
+    key = f"inbox:counts:{version}:{getattr(user, 'pk', 0)}:{hashlib.sha256(what.encode()).hexdigest()}"
+    try:
+        counts = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; counting.", exc_info=True)
+        return _conversation_counts(user=user, filters=filters)
+    if counts is None:
+        counts = _conversation_counts(user=user, filters=filters)
+        try:
+            cache.set(key, counts, COUNTS_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable; counts not kept.", exc_info=True)
+    return counts
+
+
+def _conversation_counts(*, user, filters: InboxFilters) -> InboxCounts:
     qs = _scoped(user, filters, with_status=False)
     if filters.q:
         found = Counter(qs.values_list("status", flat=True)[: SEARCH_CAP + 1])
@@ -341,16 +416,59 @@ def scope_counts(*, user) -> dict[str, int]:
     return {scope: totals[f"scope_{scope}"] for scope in SCOPES}
 
 
+CHOICES = "inbox_choices"
+read_on_every_page(CHOICES, per_user=False)
+
+
+def inbox_choices() -> dict[str, list[tuple]]:
+    """What the inbox's filter and bulk bars offer, as (value, label): channels,
+    the people who can be given conversations, categories. Every inbox page
+    shows them: remembered for everyone, forgotten when a channel, a category,
+    a user or a user's groups change (``inbox_choices_forget``, connected in
+    ``InboxConfig.ready``)."""
+    from channels.models import Channel
+    from inbox.forms import _categories
+    from inbox.services.conversations import assignable_users
+
+    def read() -> dict[str, list[tuple]]:
+        people = assignable_users().only("pk", "username", "first_name", "last_name")
+        return {
+            "channels": list(Channel.objects.values_list("pk", "name")),
+            "assignees": [(u.pk, u.get_full_name() or u.username) for u in people],
+            "categories": list(_categories().values_list("slug", "name")),
+        }
+
+    return remembered(CHOICES, 0, read)
+
+
+def inbox_choices_forget(*_args, **_kwargs) -> None:
+    """Signal receiver: a channel, category, user or user's groups changed."""
+    forget(CHOICES, 0)
+
+
+SAVED_VIEWS = "saved_views"
+read_on_every_page(SAVED_VIEWS, per_user=False)
+
+
 def saved_views_for(*, user) -> list:
-    """The person's own views and those others shared with the team, by name."""
+    """The person's own views and those others shared with the team, by name.
+
+    Every page of the inbox shows them: all views are remembered together
+    (``core.memo``; forgotten whenever one is saved or deleted) and picked here."""
     from inbox.models import SavedView
 
-    return list(
-        SavedView.objects.filter(Q(owner=user) | Q(shared=True))
-        .select_related("owner")
-        .only("pk", "name", "query", "shared", "owner_id", "owner__username", "owner__first_name", "owner__last_name")
-        .order_by("name", "pk")
+    every = remembered(
+        SAVED_VIEWS,
+        0,
+        lambda: list(
+            SavedView.objects.select_related("owner")
+            .only(
+                "pk", "name", "query", "shared", "owner_id", "owner__username", "owner__first_name", "owner__last_name"
+            )
+            .order_by("name", "pk")
+        ),
     )
+    return [view for view in every if view.owner_id == user.pk or view.shared]
 
 
 def late_lines(user) -> list[tuple[str, int, str]]:

@@ -1,16 +1,17 @@
 from django.utils.functional import SimpleLazyObject
 
-from core.models import Alert
-from protocols.models import CrisisAlert
+from core.alerts import alerts_unread_count
+from protocols.crisis import crises_banner
 
 
 def alerts(request) -> dict:
-    """The signed-in user's unread alerts count and the open crisis alerts,
-    queried only if a template shows them."""
+    """The signed-in user's unread alerts count and the open crisis alerts, read
+    only if a template shows them, and remembered between pages (both are
+    forgotten when they change)."""
     user = request.user
     if not user.is_authenticated:
         return {}
     return {
-        "unread_alerts": SimpleLazyObject(lambda: Alert.objects.filter(recipient=user, read_at__isnull=True).count()),
-        "open_crises": SimpleLazyObject(lambda: list(CrisisAlert.objects.filter(closed_at__isnull=True)[:3])),
+        "unread_alerts": SimpleLazyObject(lambda: alerts_unread_count(user=user)),
+        "open_crises": SimpleLazyObject(crises_banner),
     }

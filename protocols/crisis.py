@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.alerts import alerts_create
+from core.memo import forget, read_on_every_page, remembered
 from core.models import Alert
 from core.roles import Role
 from inbox.models import Message
@@ -210,6 +211,7 @@ def crisis_detect(*, now: datetime | None = None) -> list[CrisisAlert]:
             CrisisAlert.objects.filter(subject=subject, closed_at__isnull=True).update(
                 count=len(ids), conversation_ids=sorted(ids)[:200], last_seen_at=now
             )
+            _banner_forget()
             continue
         try:
             with transaction.atomic():
@@ -223,6 +225,7 @@ def crisis_detect(*, now: datetime | None = None) -> list[CrisisAlert]:
                 )
         except IntegrityError:  # another sweep raised it a moment ago
             continue
+        _banner_forget()
         _warn(alert)
         raised.append(alert)
     return raised
@@ -275,9 +278,25 @@ def _warn(alert: CrisisAlert) -> None:
 
 def crisis_close(*, alert: CrisisAlert, by) -> CrisisAlert:
     CrisisAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(closed_at=timezone.now(), closed_by=by)
+    _banner_forget()
     alert.refresh_from_db()
     return alert
 
 
 def crises_open():
     return CrisisAlert.objects.filter(closed_at__isnull=True)
+
+
+OPEN_CRISES = "open_crises"
+read_on_every_page(OPEN_CRISES, per_user=False)
+
+
+def crises_banner() -> list[CrisisAlert]:
+    """The open crisis alerts every page's banner shows, at most three (remembered;
+    forgotten whenever one is raised, updated or closed)."""
+    return remembered(OPEN_CRISES, 0, lambda: list(crises_open()[:3]))
+
+
+def _banner_forget() -> None:
+    forget(OPEN_CRISES, 0)
+    transaction.on_commit(lambda: forget(OPEN_CRISES, 0))

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import live
 from core.db import rows_update
 from core.queue import dispatch_on_commit
 from inbox.models import Conversation
@@ -241,6 +242,8 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             [Conversation.SlaState.AT_RISK, True, Conversation.SlaState.OK, now],
         )
         at_risk = [row[0] for row in cursor.fetchall()]
+        # Open pages show these states (and count them): tell them after commit.
+        live.conversations_changed([*breached, *at_risk])
         if breached or at_risk or Conversation.objects.filter(sla_escalation_owed=True).exists():
             from protocols.tasks import sla_escalations_settle_task
 

@@ -7,10 +7,11 @@ from datetime import date
 from django.db.models import Avg, Count, QuerySet
 
 from core import roles
-from core.memo import remembered
+from core.memo import read_on_every_page, remembered
 from quality.models import Review, ReviewItem
 from quality.services import UNREAD
 
+read_on_every_page(UNREAD)
 READERS_OF_ALL = {roles.Role.SUPERVISOR, roles.Role.COMMUNITY_MANAGER, roles.Role.OWNER}
 
 

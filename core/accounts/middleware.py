@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.accounts import services
-from core.memo import remembered
+from core.memo import read_on_every_page, remembered
 
 LAST_ACTIVITY_KEY = "accounts_last_activity"
 SIGNED_IN_AT_KEY = "accounts_signed_in_at"
+HAS_DEVICE = "has_device"
+read_on_every_page(HAS_DEVICE)
 # The session is written at most this often just to move the last activity.
 ACTIVITY_RESOLUTION_SECONDS = 60
 
@@ -156,7 +158,7 @@ class TwoFactorMiddleware:
     def _target(request, user) -> str | None:
         if user.is_verified():
             return None
-        if remembered("has_device", user.pk, lambda: services.two_factor_enabled(user=user)):
+        if remembered(HAS_DEVICE, user.pk, lambda: services.two_factor_enabled(user=user)):
             return reverse("accounts:two-factor-code")
         if services.two_factor_required(user=user):
             return reverse("accounts:two-factor-setup")

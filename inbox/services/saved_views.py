@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from core.memo import forget
 from inbox.models import SavedView
-from inbox.selectors import InboxFilters
+from inbox.selectors import SAVED_VIEWS, InboxFilters
 
 
 class SavedViewRefused(Exception):
@@ -29,6 +30,7 @@ def saved_view_save(*, owner, name: str, query: str, shared: bool) -> SavedView:
             )
     except IntegrityError as exc:  # the same name saved twice at once
         raise SavedViewRefused(_("A view with that name is being saved; try again.")) from exc
+    _forget()
     return view
 
 
@@ -37,3 +39,10 @@ def saved_view_delete(*, owner, pk: int) -> None:
     deleted, _rows = SavedView.objects.filter(owner=owner, pk=pk).delete()
     if not deleted:
         raise SavedViewRefused(_("Only its owner can delete a view."))
+    _forget()
+
+
+def _forget() -> None:
+    # Now and after commit: a page read in between may have remembered the old list.
+    forget(SAVED_VIEWS, 0)
+    transaction.on_commit(lambda: forget(SAVED_VIEWS, 0))
