@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "core.context_processors.nav",
                 "protocols.context_processors.alerts",
                 "quality.context_processors.reviews",
             ],
