@@ -9,8 +9,13 @@ from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +23,7 @@ from channels.models import Channel
 from core import roles
 from core.pages import role_required
 from teams import forms
-from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
+from teams.models import WEEKDAYS, Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from teams.selectors import rota_week, teams_now
 
 can_read = role_required(roles.can_view_inbox)
@@ -75,14 +80,15 @@ def _monday(request, team: Team) -> date:
 
 @can_read
 def rota(request, pk: int):
-    if request.method == "POST" and not roles.can_manage_rota(request.user):
+    can_manage = roles.can_manage_rota(request.user)
+    if request.method == "POST" and not can_manage:
         raise PermissionDenied
     team = get_object_or_404(Team, pk=pk)
     monday = _monday(request, team)
     bound = request.method == "POST"
     kind = request.POST.get("row") if bound else None
     row_forms = {}
-    for name, (form_class, _model) in ROWS.items():
+    for name, (form_class, _model) in ROWS.items() if can_manage else ():
         data = request.POST if kind == name else None
         row_forms[name] = form_class(data) if name == "holiday" else form_class(data, team=team)
     if bound and kind in row_forms and row_forms[kind].is_valid():
@@ -93,42 +99,112 @@ def rota(request, pk: int):
         flash.success(request, _("Rota updated."))
         return redirect(f"{request.path}?week={monday:%Y-%m-%d}")
     week = rota_week(team=team, monday=monday, now=timezone.now())
-    if not bound:
+    fields = {}
+    if row_forms and not bound:
         # The member lists of the forms, from the members the week already read.
-        choices = [("", "---------"), *((m.pk, str(m)) for m in week.members)]
-        for form in row_forms.values():
+        choices = (("", "---------"), *((m.pk, str(m)) for m in week.members))
+        for name, form in row_forms.items():
             if "member" in form.fields:
                 form.fields["member"].choices = choices
-    for kind, rows in (
-        ("shift", week.shifts),
-        ("extra", week.extras),
-        ("absence", week.absences),
-        ("holiday", week.holidays),
-    ):
-        _with_delete_urls(team, kind, rows)
+            fields[name] = _blank_fields(form, choices)
+    else:
+        fields = {name: _fields(form) for name, form in row_forms.items()}
     return render(
         request,
         "teams/rota.html",
         {
             "team": team,
             "week": week,
-            "forms": row_forms,
-            "shifts": week.shifts,
-            "extras": week.extras,
-            "absences": week.absences,
-            "holidays": week.holidays,
+            "grid": _grid(week.rows),
+            "fields": fields,
+            "lists": _row_lists(team, week, can_manage),
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
-            "can_manage_rota": roles.can_manage_rota(request.user),
+            "can_manage_rota": can_manage,
         },
     )
 
 
-def _with_delete_urls(team: Team, kind: str, rows) -> None:
-    """Each row's delete address, from one ``reverse`` per kind rather than one per row."""
-    head, tail = reverse("teams:row-delete", args=[team.pk, kind, 0]).rsplit("/0/", 1)
-    for row in rows:
-        row.delete_url = f"{head}/{row.pk}/{tail}"
+def _fields(form) -> str:
+    return render_to_string("teams/_row_fields.html", {"form": form})
+
+
+# An empty form's fields depend only on its class, the language and the member
+# choices: their markup (a few KB) is kept per process, as rendering the widgets
+# costs about as much as the rest of the page.
+_BLANK_FIELDS: dict[tuple, str] = {}
+
+
+def _blank_fields(form, choices: tuple) -> str:
+    key = (type(form), get_language(), choices if "member" in form.fields else ())
+    html = _BLANK_FIELDS.get(key)
+    if html is None:
+        if len(_BLANK_FIELDS) >= 256:
+            _BLANK_FIELDS.clear()
+        html = _BLANK_FIELDS[key] = _fields(form)
+    return html
+
+
+# The rota page's repeated markup is built here, escaped by ``format_html``, rather
+# than in nested template loops: 168 cells and every row of the lists cost a template
+# node each otherwise, most of the page's time (as Django's admin builds its rows).
+
+
+def _grid(rows) -> SafeString:
+    """The body of the week's grid: one row per hour, one cell per day naming who covers it."""
+    nobody = format_html('<td class="rota__gap" data-testid="gap">{}</td>', _("nobody"))
+    cells: dict[tuple, str] = {}  # the same people fill many cells: each cell's markup once
+    out = []
+    for hour, days in rows:
+        html = []
+        for members in days:
+            key = tuple(members)
+            if key not in cells:
+                who = format_html_join("", '<span class="rota__who" title="{}">{}</span>', members)
+                cells[key] = format_html('<td class="rota__on">{}</td>', who) if members else nobody
+            html.append(cells[key])
+        out.append(f"<tr><th>{hour:02d}:00</th>{''.join(html)}</tr>")
+    return mark_safe("\n".join(out))  # noqa: S308 (every part escaped above)
+
+
+def _row_lists(team: Team, week, can_manage: bool) -> dict[str, SafeString]:
+    """kind → the ``<li>`` of each of the rota's rows, with its remove button (a
+    ``formaction`` to the row's delete address, in one form per list) for editors."""
+    weekdays = dict(WEEKDAYS)
+    kinds = dict(Absence.Kind.choices)
+    texts = {
+        "shift": (
+            week.shifts,
+            lambda s: f"{s.member} · {weekdays[s.weekday]} {s.starts:%H:%M}–{s.ends:%H:%M}",
+        ),
+        "absence": (
+            week.absences,
+            lambda a: (
+                f"{a.member} · {kinds[a.kind]} {date_filter(a.first_day, 'j M')}–{date_filter(a.last_day, 'j M')}"
+            ),
+        ),
+        "extra": (
+            week.extras,
+            lambda x: (
+                f"{x.member} · {date_filter(timezone.localtime(x.starts_at), 'D j M H:i')}"
+                f"–{date_filter(timezone.localtime(x.ends_at), 'H:i')}"
+            ),
+        ),
+        "holiday": (week.holidays, lambda h: f"{date_filter(h.date, 'D j M Y')} {h.name}"),
+    }
+    out = {}
+    for kind, (rows, text) in texts.items():
+        if can_manage:
+            # One ``reverse`` per kind rather than one per row.
+            head, tail = reverse("teams:row-delete", args=[team.pk, kind, 0]).rsplit("/0/", 1)
+            out[kind] = format_html_join(
+                "\n",
+                '<li>{} <button class="link" formaction="{}" aria-label="{}">✕</button></li>',
+                ((text(row), f"{head}/{row.pk}/{tail}", _("Remove")) for row in rows),
+            )
+        else:
+            out[kind] = format_html_join("\n", "<li>{}</li>", ((text(row),) for row in rows))
+    return out
 
 
 @require_POST
