@@ -13,7 +13,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -172,38 +172,45 @@ def _row_lists(team: Team, week, can_manage: bool) -> dict[str, SafeString]:
     ``formaction`` to the row's delete address, in one form per list) for editors."""
     weekdays = dict(WEEKDAYS)
     kinds = dict(Absence.Kind.choices)
+    names = {m.pk: str(m) for m in week.members}
+
+    def who(row) -> str:
+        return names.get(row.member_id) or str(row.member)
+
     texts = {
         "shift": (
             week.shifts,
-            lambda s: f"{s.member} · {weekdays[s.weekday]} {s.starts:%H:%M}–{s.ends:%H:%M}",
+            lambda s: f"{who(s)} · {weekdays[s.weekday]} {s.starts:%H:%M}–{s.ends:%H:%M}",
         ),
         "absence": (
             week.absences,
-            lambda a: (
-                f"{a.member} · {kinds[a.kind]} {date_filter(a.first_day, 'j M')}–{date_filter(a.last_day, 'j M')}"
-            ),
+            lambda a: f"{who(a)} · {kinds[a.kind]} {date_filter(a.first_day, 'j M')}–{date_filter(a.last_day, 'j M')}",
         ),
         "extra": (
             week.extras,
             lambda x: (
-                f"{x.member} · {date_filter(timezone.localtime(x.starts_at), 'D j M H:i')}"
+                f"{who(x)} · {date_filter(timezone.localtime(x.starts_at), 'D j M H:i')}"
                 f"–{date_filter(timezone.localtime(x.ends_at), 'H:i')}"
             ),
         ),
         "holiday": (week.holidays, lambda h: f"{date_filter(h.date, 'D j M Y')} {h.name}"),
     }
+    remove = escape(_("Remove"))
     out = {}
     for kind, (rows, text) in texts.items():
+        items = [(escape(text(row)), row.pk) for row in rows]
         if can_manage:
             # One ``reverse`` per kind rather than one per row.
-            head, tail = reverse("teams:row-delete", args=[team.pk, kind, 0]).rsplit("/0/", 1)
-            out[kind] = format_html_join(
-                "\n",
-                '<li>{} <button class="link" formaction="{}" aria-label="{}">✕</button></li>',
-                ((text(row), f"{head}/{row.pk}/{tail}", _("Remove")) for row in rows),
+            head, tail = (
+                escape(part) for part in reverse("teams:row-delete", args=[team.pk, kind, 0]).rsplit("/0/", 1)
+            )
+            html = "\n".join(
+                f'<li>{text} <button class="link" formaction="{head}/{pk}/{tail}" aria-label="{remove}">✕</button></li>'
+                for text, pk in items
             )
         else:
-            out[kind] = format_html_join("\n", "<li>{}</li>", ((text(row),) for row in rows))
+            html = "\n".join(f"<li>{text}</li>" for text, _pk in items)
+        out[kind] = mark_safe(html)  # noqa: S308 (every part escaped above)
     return out
 
 
