@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -44,8 +45,41 @@ def team_list(request):
     # Channel names only: their credentials are not decrypted to be shown.
     teams = list(Team.objects.prefetch_related(Prefetch("channels", queryset=Channel.objects.only("pk", "name"))))
     now_by_team = teams_now(teams=teams, now=now)
-    teams = [(team, now_by_team[team.pk]) for team in teams]
+    can_assign = roles.can_assign(request.user)
+    teams = [(team, _member_rows(now_by_team[team.pk], can_assign)) for team in teams]
     return render(request, "teams/list.html", {"teams": teams, "now": now})
+
+
+def _member_rows(rows, can_assign: bool) -> SafeString:
+    """The ``<tr>`` of each member of a team, built here like the rota's grid."""
+    away = format_html('<span class="badge badge--waiting">{}</span>', _("Away"))
+    off = format_html('<span class="muted">{}</span>', _("Off shift"))
+    on = format_html('<span class="badge badge--resolved">{}</span>', _("On shift"))
+    head, tail = reverse("teams:member-edit", args=[0]).rsplit("/0/", 1)
+    out = []
+    for row in rows:
+        member = row.member
+        name = format_html('<a href="{}/{}/{}">{}</a>', head, member.pk, tail, member) if can_assign else escape(member)
+        if member.away:
+            now = away
+        elif row.on_shift:
+            until = _("until %(time)s") % {"time": time_filter(timezone.localtime(row.shift_ends_at), "H:i")}
+            now = format_html('{} <span class="muted">{}</span>', on, until)
+        else:
+            now = off
+        out.append(
+            format_html(
+                '<tr data-testid="member-{}">\n        <td>{}</td>\n        <td>{}</td>\n'
+                "        <td>{}</td><td>{}</td><td>{}</td>\n      </tr>",
+                member.user.username,
+                name,
+                now,
+                row.open_count,
+                member.capacity,
+                ", ".join(member.languages or ()) or "—",
+            )
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 (every part escaped above)
 
 
 @can_edit

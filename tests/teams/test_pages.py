@@ -122,3 +122,20 @@ def test_the_add_forms_follow_the_language_and_the_members(client, team, staff, 
     staff["ana"].user.first_name = "Anabel"
     staff["ana"].user.save()
     assert "Anabel" in shift_form("es")
+
+
+def test_the_team_page_marks_who_is_away_and_links_members_for_those_who_assign(
+    client, team, staff, gestor, supervisor
+):
+    staff["bea"].away = True
+    staff["bea"].languages = ["es", "en"]
+    staff["bea"].save()
+    client.force_login(supervisor)
+    html = client.get(reverse("teams:list")).content.decode()
+    row = html.split('data-testid="member-bea"')[1].split("</tr>")[0]
+    assert 'class="badge badge--waiting"' in row and "es, en" in row
+    assert f'href="{reverse("teams:member-edit", args=[staff["bea"].pk])}"' in row
+    assert "—" in html.split('data-testid="member-ana"')[1].split("</tr>")[0]  # no languages
+    client.force_login(gestor)
+    html = client.get(reverse("teams:list")).content.decode()
+    assert "/teams/members/" not in html and 'data-testid="member-bea"' in html
