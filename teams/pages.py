@@ -122,27 +122,24 @@ def rota(request, pk: int):
     bound = request.method == "POST"
     kind = request.POST.get("row") if bound else None
     row_forms = {}
-    for name, (form_class, _model) in ROWS.items() if can_manage else ():
-        data = request.POST if kind == name else None
-        row_forms[name] = form_class(data) if name == "holiday" else form_class(data, team=team)
-    if bound and kind in row_forms and row_forms[kind].is_valid():
-        row = row_forms[kind].save(commit=False)
-        if kind == "holiday":
-            row.team = team
-        row.save()
-        flash.success(request, _("Rota updated."))
-        return redirect(f"{request.path}?week={monday:%Y-%m-%d}")
+    if bound:
+        row_forms = {name: _row_form(name, request.POST if kind == name else None, team) for name in ROWS}
+        if kind in row_forms and row_forms[kind].is_valid():
+            row = row_forms[kind].save(commit=False)
+            if kind == "holiday":
+                row.team = team
+            row.save()
+            flash.success(request, _("Rota updated."))
+            return redirect(f"{request.path}?week={monday:%Y-%m-%d}")
     week = rota_week(team=team, monday=monday, now=timezone.now())
-    fields = {}
-    if row_forms and not bound:
+    if bound:
+        fields = {name: _fields(form) for name, form in row_forms.items()}
+    elif can_manage:
         # The member lists of the forms, from the members the week already read.
         choices = (("", "---------"), *((m.pk, str(m)) for m in week.members))
-        for name, form in row_forms.items():
-            if "member" in form.fields:
-                form.fields["member"].choices = choices
-            fields[name] = _blank_fields(form, choices)
+        fields = {name: _blank_fields(name, team, choices) for name in ROWS}
     else:
-        fields = {name: _fields(form) for name, form in row_forms.items()}
+        fields = {}
     return render(
         request,
         "teams/rota.html",
@@ -159,20 +156,28 @@ def rota(request, pk: int):
     )
 
 
+def _row_form(name: str, data, team: Team):
+    form_class, _model = ROWS[name]
+    return form_class(data) if name == "holiday" else form_class(data, team=team)
+
+
 def _fields(form) -> str:
     return render_to_string("teams/_row_fields.html", {"form": form})
 
 
-# An empty form's fields depend only on its class, the language and the member
-# choices: their markup (a few KB) is kept per process, as rendering the widgets
-# costs about as much as the rest of the page.
+# An empty form's fields depend only on its kind, the language and the member
+# choices: their markup (a few KB) is kept per process, as building the forms and
+# rendering their widgets costs about as much as the rest of the page.
 _BLANK_FIELDS: dict[tuple, str] = {}
 
 
-def _blank_fields(form, choices: tuple) -> str:
-    key = (type(form), get_language(), choices if "member" in form.fields else ())
+def _blank_fields(name: str, team: Team, choices: tuple) -> str:
+    key = (name, get_language(), choices if name != "holiday" else ())
     html = _BLANK_FIELDS.get(key)
     if html is None:
+        form = _row_form(name, None, team)
+        if "member" in form.fields:
+            form.fields["member"].choices = choices
         if len(_BLANK_FIELDS) >= 256:
             _BLANK_FIELDS.clear()
         html = _BLANK_FIELDS[key] = _fields(form)
