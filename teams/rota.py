@@ -95,6 +95,27 @@ def shift_ends(rota: Rota, member_id: int, moment: datetime) -> datetime | None:
     return current
 
 
+def shifts_now(rota: Rota, moment: datetime) -> dict[int, datetime]:
+    """Everyone on shift at ``moment`` → when that shift ends (``on_shift`` and each
+    member's ``shift_ends`` at once, from one pass over the rota)."""
+    moment = moment.astimezone(UTC)
+    by_member: dict[int, list[tuple[datetime, datetime]]] = {}
+    for member, begin, end in shift_intervals(rota, moment - timedelta(days=1), moment + timedelta(days=3)):
+        by_member.setdefault(member, []).append((begin, end))
+    out = {}
+    for member, intervals in by_member.items():
+        current = None
+        for begin, end in sorted(intervals):
+            if current is None:
+                if begin <= moment < end:
+                    current = end
+            elif begin <= current:
+                current = max(current, end)
+        if current is not None:
+            out[member] = current
+    return out
+
+
 @dataclass(frozen=True)
 class Coverage:
     start: datetime

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from channels.models import Channel
 from inbox.models import Conversation
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-from teams.rota import coverage, on_shift, shift_ends, shift_intervals
+from teams.rota import coverage, shift_intervals, shifts_now
 from teams.services.rota import rota_rows, rotas_from_rows, rotas_load
 
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
@@ -52,14 +52,13 @@ def teams_now(*, teams: Iterable[Team], now: datetime) -> dict[int, list[MemberN
     )
     out = {}
     for team in teams:
-        rota = rotas[team.pk]
-        working = on_shift(rota, now)
+        ends = shifts_now(rotas[team.pk], now)
         out[team.pk] = [
             MemberNow(
                 member=m,
                 open_count=load.get(m.user_id, 0),
-                on_shift=m.pk in working and not m.away,
-                shift_ends_at=shift_ends(rota, m.pk, now) if m.pk in working else None,
+                on_shift=m.pk in ends and not m.away,
+                shift_ends_at=ends.get(m.pk),
             )
             for m in team.members_now  # type: ignore[attr-defined]
         ]
