@@ -95,6 +95,27 @@ def shift_ends(rota: Rota, member_id: int, moment: datetime) -> datetime | None:
     return current
 
 
+def shifts_now(rota: Rota, moment: datetime) -> dict[int, datetime]:
+    """Everyone on shift at ``moment`` → when that shift ends (``on_shift`` and each
+    member's ``shift_ends`` at once, from one pass over the rota)."""
+    moment = moment.astimezone(UTC)
+    by_member: dict[int, list[tuple[datetime, datetime]]] = {}
+    for member, begin, end in shift_intervals(rota, moment - timedelta(days=1), moment + timedelta(days=3)):
+        by_member.setdefault(member, []).append((begin, end))
+    out = {}
+    for member, intervals in by_member.items():
+        current = None
+        for begin, end in sorted(intervals):
+            if current is None:
+                if begin <= moment < end:
+                    current = end
+            elif begin <= current:
+                current = max(current, end)
+        if current is not None:
+            out[member] = current
+    return out
+
+
 @dataclass(frozen=True)
 class Coverage:
     start: datetime
@@ -127,20 +148,24 @@ def coverage(rota: Rota, start: datetime, end: datetime, slot: timedelta = timed
     the night the clocks go back has two slots more."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     count = int((end - start) / slot)
-    overlapping: list[list[tuple[int, datetime, datetime]]] = [[] for _ in range(count)]
-    for member_id, begin, finish in shift_intervals(rota, start, end):
+    step = slot.total_seconds()
+    slots: list[set[int]] = [set() for _ in range(count)]
+    intervals = shift_intervals(rota, start, end)
+    for member_id, begin, finish in intervals:
         first = max(int((begin - start) / slot), 0)
-        last = min(-(-int((finish - start).total_seconds()) // int(slot.total_seconds())), count)
+        last = min(-(-int((finish - start).total_seconds()) // int(step)), count)
         for index in range(first, last):
-            overlapping[index].append((member_id, begin, finish))
-    slots, covered = [], []
-    for index, intervals in enumerate(overlapping):
-        slot_start = start + index * slot
-        reach = slot_start
-        for _member, begin, finish in sorted(intervals, key=lambda i: i[1]):
-            if begin > reach:
-                break
-            reach = max(reach, finish)
-        slots.append({member for member, _b, _f in intervals})
-        covered.append(reach >= slot_start + slot)
+            slots[index].add(member_id)
+    # A slot is covered when it lies inside the union of the intervals (back to back
+    # ones joined): merge them in start order, then mark the whole slots each spans.
+    covered = [False] * count
+    merged: list[list[datetime]] = []
+    for _member, begin, finish in sorted(intervals, key=lambda i: i[1]):
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], finish)
+        else:
+            merged.append([begin, finish])
+    for begin, finish in merged:
+        first, last = max(-((start - begin) // slot), 0), min((finish - start) // slot, count)
+        covered[first:last] = [True] * max(last - first, 0)
     return Coverage(start=start, slot=slot, slots=slots, covered=covered)

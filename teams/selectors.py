@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from channels.models import Channel
 from inbox.models import Conversation
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
-from teams.rota import coverage, on_shift, shift_ends, shift_intervals
+from teams.rota import coverage, shift_intervals, shifts_now
 from teams.services.rota import rota_rows, rotas_from_rows, rotas_load
 
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
@@ -52,14 +52,13 @@ def teams_now(*, teams: Iterable[Team], now: datetime) -> dict[int, list[MemberN
     )
     out = {}
     for team in teams:
-        rota = rotas[team.pk]
-        working = on_shift(rota, now)
+        ends = shifts_now(rotas[team.pk], now)
         out[team.pk] = [
             MemberNow(
                 member=m,
                 open_count=load.get(m.user_id, 0),
-                on_shift=m.pk in working and not m.away,
-                shift_ends_at=shift_ends(rota, m.pk, now) if m.pk in working else None,
+                on_shift=m.pk in ends and not m.away,
+                shift_ends_at=ends.get(m.pk),
             )
             for m in team.members_now  # type: ignore[attr-defined]
         ]
@@ -96,21 +95,27 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
     through = Team.channels.through
     attending: dict[int, list[Team]] = {}
     channels: dict[int, Channel] = {}
-    for link in (
-        through.objects.filter(channel_id__in=through.objects.filter(team_id=team.pk).values("channel_id"))
-        .select_related("channel", "team")
-        .defer("channel__credentials")
-    ):
-        channels[link.channel_id] = link.channel
-        attending.setdefault(link.channel_id, []).append(link.team)
-    involved = {team.pk: team} | {t.pk: t for teams in attending.values() for t in teams}
+    teams = {team.pk: team}
+    # Names and time zones only (a channel's credentials are not decrypted to be shown).
+    for channel_id, channel_name, team_id, time_zone in through.objects.filter(
+        channel_id__in=through.objects.filter(team_id=team.pk).values("channel_id")
+    ).values_list("channel_id", "channel__name", "team_id", "team__time_zone"):
+        channels.setdefault(channel_id, Channel(id=channel_id, name=channel_name))
+        other = teams.setdefault(team_id, Team(id=team_id, time_zone=time_zone))
+        attending.setdefault(channel_id, []).append(other)
+    involved = teams
     found = rota_rows(team_ids=list(involved), since=min(start, since))
     rotas = rotas_from_rows(teams=involved.values(), rows=found)
     rota = rotas[team.pk]
     team_members = found.members.get(team.pk, set())
     rows: list = [*found.shifts, *found.extras]
     named = team_members | {r.member_id for r in rows if r.team_id == team.pk}
-    members = {m.pk: m for m in Member.objects.filter(pk__in=named).select_related("user")}
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(pk__in=named)
+        .select_related("user")
+        .only("capacity", "away", "user__username", "user__first_name", "user__last_name")
+    }
 
     days = [monday + timedelta(days=n) for n in range(7)]
     # Each hour of the week, in time order; an interval marks the hours it covers whole.
@@ -127,16 +132,20 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
         for hour in range(24)
     ]
     covered_by: dict[int, list[bool]] = {}
+    percent_by_teams: dict[tuple[int, ...], float] = {}  # many channels share their teams
     by_channel = []
     for channel in sorted(channels.values(), key=lambda c: (c.name, c.pk)):
-        slots = None
-        for other in attending[channel.pk]:
-            if other.pk not in covered_by:
-                covered_by[other.pk] = coverage(rotas[other.pk], start, end).covered
-            other_slots = covered_by[other.pk]
-            slots = other_slots if slots is None else [a or b for a, b in zip(slots, other_slots, strict=True)]
-        covered = sum(slots) if slots else 0
-        by_channel.append((channel, round(100 * covered / len(slots), 1) if slots else 0.0))
+        key = tuple(sorted({other.pk for other in attending[channel.pk]}))
+        if key not in percent_by_teams:
+            slots = None
+            for other_pk in key:
+                if other_pk not in covered_by:
+                    covered_by[other_pk] = coverage(rotas[other_pk], start, end).covered
+                other_slots = covered_by[other_pk]
+                slots = other_slots if slots is None else [a or b for a, b in zip(slots, other_slots, strict=True)]
+            covered = sum(slots) if slots else 0
+            percent_by_teams[key] = round(100 * covered / len(slots), 1) if slots else 0.0
+        by_channel.append((channel, percent_by_teams[key]))
     upcoming = coverage(rota, since, since + timedelta(days=7))
 
     def named_rows(items):

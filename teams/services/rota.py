@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.db import connections, router
 from django.db.models import CharField, DateField, DateTimeField, IntegerField, TimeField, Value
 from django.db.models.functions import Cast
+from django.db.models.query import QuerySet
 
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from teams.rota import Rota, WeeklyShift, coverage, on_shift
@@ -50,11 +52,7 @@ def _kind(name: str) -> Value:
     return Value(name, output_field=CharField())
 
 
-def rota_rows(*, team_ids: list[int], since: datetime) -> RotaRows:
-    """Membership, weekly shifts, and the extra shifts, absences and holidays not over
-    before ``since`` (less two days) of the teams ``team_ids``: one UNION ALL query,
-    the same columns in every part — kind, id, team, member, weekday, starts, ends,
-    starts at, ends at, first day, last day, label."""
+def _union(team_ids: list[int], since: datetime) -> QuerySet:
     n = _NONE
     membership = Team.members.through.objects.filter(team_id__in=team_ids)
     parts = [
@@ -82,9 +80,62 @@ def rota_rows(*, team_ids: list[int], since: datetime) -> RotaRows:
         ),
     ]  # fmt: skip
     first, *others = (part.order_by() for part in parts)
+    return first.union(*others, all=True)
+
+
+# Building and compiling that UNION costs several times what running it does (about
+# 2.5 ms of CPU against 0.5, on every team and rota page): on PostgreSQL its SQL is
+# compiled once per number of teams, with stand-in values, and each request puts the
+# real team ids and dates in their places among the parameters.
+_COMPILED: dict[tuple[str, int], tuple[str, tuple, dict[int, int | str]]] = {}
+_STAND_IN_ID = 10**15  # + the team's index
+_STAND_IN_SINCE = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+def _union_rows(team_ids: list[int], since: datetime) -> Iterable[tuple]:
+    connection = connections[router.db_for_read(Shift)]
+    if connection.vendor != "postgresql":
+        return _union(team_ids, since)
+    ops = connection.ops
+    key = (connection.alias, len(team_ids))
+    if key not in _COMPILED:
+        query = _union([_STAND_IN_ID + n for n in range(len(team_ids))], _STAND_IN_SINCE).query
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        moment = ops.adapt_datetimefield_value(_STAND_IN_SINCE - timedelta(days=1))
+        day = ops.adapt_datefield_value((_STAND_IN_SINCE - timedelta(days=2)).date())
+        places: dict[int, int | str] = {}
+        for index, param in enumerate(params):
+            if type(param) is int and param >= _STAND_IN_ID:
+                places[index] = param - _STAND_IN_ID
+            elif param == moment and type(param) is type(moment):
+                places[index] = "moment"
+            elif param == day and type(param) is type(day):
+                places[index] = "day"
+        found = set(places.values())
+        if found != {*range(len(team_ids)), "moment", "day"}:  # not as expected: compile each time
+            return _union(team_ids, since)
+        _COMPILED[key] = (sql, tuple(params), places)
+    sql, stand_in, places = _COMPILED[key]
+    values: dict[str, object] = {
+        "moment": ops.adapt_datetimefield_value(since - timedelta(days=1)),
+        "day": ops.adapt_datefield_value((since - timedelta(days=2)).date()),
+    }
+    params = list(stand_in)
+    for index, place in places.items():
+        params[index] = team_ids[place] if isinstance(place, int) else values[place]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def rota_rows(*, team_ids: list[int], since: datetime) -> RotaRows:
+    """Membership, weekly shifts, and the extra shifts, absences and holidays not over
+    before ``since`` (less two days) of the teams ``team_ids``: one UNION ALL query,
+    the same columns in every part — kind, id, team, member, weekday, starts, ends,
+    starts at, ends at, first day, last day, label."""
     rows = RotaRows(members={}, shifts=[], extras=[], absences=[], holidays=[])
     for kind, pk, team_id, member_id, weekday, starts, ends, starts_at, ends_at, first_day, last_day, label in (
-        first.union(*others, all=True) if team_ids else []
+        _union_rows(team_ids, since) if team_ids else []
     ):
         if kind == "member":
             rows.members.setdefault(team_id, set()).add(member_id)

@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from teams.rota import Rota, WeeklyShift, coverage, on_shift, shift_ends
+from teams.rota import Rota, WeeklyShift, coverage, on_shift, shift_ends, shifts_now
 
 MADRID = ZoneInfo("Europe/Madrid")
 ANA, BEA, CAR = 1, 2, 3
@@ -86,3 +86,16 @@ def test_back_to_back_shifts_cover_a_slot_together_whatever_the_start():
     # A window starting at :48 cuts every slot across a shift change; it is still covered.
     week = coverage(rota(), madrid(2026, 11, 24, 10, 48), madrid(2026, 12, 1, 10, 48))
     assert week.gaps() == [] and week.percent == 100.0
+
+
+def test_shifts_now_agrees_with_on_shift_and_shift_ends():
+    """Every 37 minutes over the week the clocks go forward, with an extra shift and an absence."""
+    week = rota(
+        extra=((ANA, madrid(2026, 3, 28, 20), madrid(2026, 3, 29, 1)),),
+        absences={BEA: ((date(2026, 3, 27), date(2026, 3, 27)),)},
+    )
+    moment = madrid(2026, 3, 26, 0)
+    while moment < madrid(2026, 4, 1, 0):
+        working = on_shift(week, moment)
+        assert shifts_now(week, moment) == {m: shift_ends(week, m, moment) for m in working}
+        moment += timedelta(minutes=37)
