@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,7 +40,11 @@ logger = logging.getLogger(__name__)
 DRAIN_FLAG = "ingest:drain-scheduled"
 # A drain asked for and lost (its worker died) holds back new ones this long at most.
 DRAIN_FLAG_SECONDS = 3
-_drain_asked_at = -1e9  # when this process last queued a drain (time.monotonic)
+# Until when (time.time()) a drain that has not started reading is known to be
+# pending, so this process need not ask again; see ``drain_schedule``.
+_drain_pending_until = 0.0
+# How much of the gather delay is kept as a safety margin when trusting that time.
+_GATHER_MARGIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -62,31 +67,83 @@ class ReceivedItem:
 def drain_schedule() -> None:
     """Ask a worker to drain accepted events, at most once per pending drain.
 
+    The flag in the cache holds the time the pending drain starts (its gather
+    delay): the drain clears the flag and only then reads. So a process that
+    finds the flag set, or set it itself, knows every event it stores until
+    shortly before that time will be read by that drain, and does not ask
+    again (no round trip to the cache per delivery in a burst).
+
     Never raises: with the broker or cache down the event is already stored,
     and the periodic drain picks it up.
     """
     from inbox.tasks import inbound_events_drain_task
 
-    global _drain_asked_at
-    # A drain this process asked for moments ago has not started yet (it waits
-    # the gather delay), so it will read this event too: no round trip needed.
-    gather = settings.MOSTRADOR_INGEST_GATHER_SECONDS
-    if time.monotonic() - _drain_asked_at < gather * 0.8:
+    global _drain_pending_until
+    now = time.time()
+    if now < _drain_pending_until:
         return
+    gather = settings.MOSTRADOR_INGEST_GATHER_SECONDS
+    starts = now + gather
     try:
-        first = cache.add(DRAIN_FLAG, 1, timeout=DRAIN_FLAG_SECONDS)
+        first, pending = _flag_claim(starts)
     except Exception:
         logger.warning("Cache unavailable; dispatching the drain anyway.", exc_info=True)
-        first = True
+        first, pending = True, None
+    if not first:
+        # A drain is pending and has not read yet (it clears the flag first): it reads this event.
+        if pending is not None:
+            _drain_pending_until = pending - gather * _GATHER_MARGIN
+        return
     # A short delay gathers a burst into one batch: one drain per burst, not one per event.
-    if first and dispatch(inbound_events_drain_task, countdown=gather):
+    if dispatch(inbound_events_drain_task, countdown=gather):
         if not inbound_events_drain_task.app.conf.task_always_eager:  # eager: it ran already
-            _drain_asked_at = time.monotonic()
-    elif first:
+            _drain_pending_until = starts - gather * _GATHER_MARGIN
+    else:
         try:
             cache.delete(DRAIN_FLAG)
         except Exception:
             logger.debug("Cache unavailable too.", exc_info=True)
+
+
+_flag_client: Any = None
+# Set the flag unless it is set; answer nothing if this call set it, else its value.
+_FLAG_CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[1])
+"""
+
+
+def _flag_claim(starts: float) -> tuple[bool, float | None]:
+    """Set the drain flag to ``starts`` unless it is set. Return whether this
+    call set it and, if it did not, when the pending drain starts (None if unknown).
+
+    With Redis, one round trip on a client kept by the process (Django's cache
+    builds a client per call and needs two calls here: most of a webhook's CPU
+    once went to that); otherwise through the cache.
+    """
+    global _flag_client
+    config = settings.CACHES["default"]
+    location = config.get("LOCATION")
+    if not str(config["BACKEND"]).endswith(".RedisCache") or not isinstance(location, str):
+        if cache.add(DRAIN_FLAG, starts, timeout=DRAIN_FLAG_SECONDS):
+            return True, None
+        pending = cache.get(DRAIN_FLAG)
+        return False, float(pending) if isinstance(pending, int | float) else None
+    if _flag_client is None:
+        import redis
+
+        _flag_client = redis.Redis.from_url(location, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        pending = _flag_client.eval(_FLAG_CLAIM, 1, cache.make_key(DRAIN_FLAG), repr(starts), DRAIN_FLAG_SECONDS)
+    except Exception:
+        _flag_client = None
+        raise
+    if pending is None:
+        return True, None
+    try:
+        return False, float(pending)
+    except ValueError:
+        return False, None
 
 
 def inbound_events_drain(*, batch_size: int | None = None) -> int:
