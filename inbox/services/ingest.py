@@ -384,16 +384,39 @@ def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Conta
             bare.pop(key, None)
         elif key not in named:
             bare[key] = contact
+    keys = [*named, *bare]
+    stored = {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(keys, "external_id"))}
+    # Only what is new or changed is written: an upsert of an unchanged row still
+    # writes a new version of it (and of its index entries), the most of a batch's cost.
+    named = {key: c for key, c in named.items() if key not in stored or _named_differently(stored[key], c)}
+    bare = {key: c for key, c in bare.items() if key not in stored}
+    if not named and not bare:
+        return stored
     # Sorted, so concurrent batches lock rows in the same order (no deadlock).
     Contact.objects.bulk_create(
         [named[key] for key in sorted(named)],
         update_conflicts=True,
         unique_fields=["channel", "external_id"],
-        update_fields=["handle", "display_name", "profile_url", "email"],
+        update_fields=list(_NAMING),
     )
     Contact.objects.bulk_create([bare[key] for key in sorted(bare)], ignore_conflicts=True)
-    keys = [*named, *bare]
-    return {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(keys, "external_id"))}
+    for key, contact in named.items():
+        if key in stored:  # renamed: as written
+            for name in _NAMING:
+                setattr(stored[key], name, getattr(contact, name))
+    created = [key for key in [*named, *bare] if key not in stored]
+    if created:
+        stored.update(
+            ((c.channel_id, c.external_id), c) for c in Contact.objects.filter(_keys_filter(created, "external_id"))
+        )
+    return stored
+
+
+_NAMING = ("handle", "display_name", "profile_url", "email")
+
+
+def _named_differently(stored: Contact, item: Contact) -> bool:
+    return any(getattr(stored, name) != getattr(item, name) for name in _NAMING)
 
 
 def _with_author(entry: ReceivedItem) -> ReceivedItem:
@@ -535,14 +558,25 @@ def _lock_conversations(
                 status=Conversation.Status.RESOLVED if unanswerable else Conversation.Status.NEW,
                 requires_reply=not unanswerable,
             )
-    Conversation.objects.bulk_create([new[key] for key in sorted(new)], ignore_conflicts=True)
+    # Most items join a conversation that exists: only the others are inserted
+    # (a conflict with one a concurrent batch is inserting is still ignored).
+    existing = set(
+        Conversation.objects.filter(_keys_filter(new.keys(), "thread_key")).values_list("channel_id", "thread_key")
+    )
+    Conversation.objects.bulk_create([new[key] for key in sorted(new) if key not in existing], ignore_conflicts=True)
     locked = (
         Conversation.objects.select_for_update(of=("self",))
         .filter(_keys_filter(new.keys(), "thread_key"))
-        .select_related("channel", "category")
+        .select_related("category")
         .order_by("id")
     )
-    return {(c.channel_id, c.thread_key): c for c in locked}
+    # The batch's channels are loaded already (joining them would decrypt their credentials once per row).
+    channels = {e.channel.pk: e.channel for e in entries}
+    found = {}
+    for c in locked:
+        c.channel = channels[c.channel_id]
+        found[(c.channel_id, c.thread_key)] = c
+    return found
 
 
 def _stored_message_keys(entries: list[ReceivedItem]) -> set[tuple[int, str]]:
