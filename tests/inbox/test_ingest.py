@@ -261,3 +261,56 @@ def test_the_drain_flag_on_redis_is_one_round_trip_and_shared_with_the_cache(mon
         assert ingest._flag_claim(300.0) == (True, None)
     finally:
         ingest.cache.delete(ingest.DRAIN_FLAG)
+
+
+def test_a_drain_takes_full_batches_and_stops_after_one_that_is_not(web_channel, post_webhook, monkeypatch):
+    """What arrives during a drain's last (partial) batch asked for a drain of its
+    own: it is left for that one, gathered into a batch, not taken one by one."""
+    from inbox.services import ingest
+
+    for n in range(3):
+        post_webhook(web_channel, form(f"f-{n}"))
+    process = ingest.inbound_events_process
+    calls = []
+
+    def process_and_receive_one(*, events):
+        calls.append(len(events))
+        process(events=events)
+        if len(calls) == 2:  # another delivery arrives meanwhile
+            post_webhook(web_channel, form("late"))
+
+    monkeypatch.setattr(ingest, "inbound_events_process", process_and_receive_one)
+    assert inbound_events_drain(batch_size=2) == 3
+    assert calls == [2, 1]
+    assert InboundEvent.objects.filter(status="accepted").count() == 1
+    monkeypatch.setattr(ingest, "inbound_events_process", process)
+    assert inbound_events_drain(batch_size=2) == 1
+    assert Message.objects.count() == 4
+
+
+def test_a_known_contact_is_renamed_by_a_named_item_and_kept_otherwise(fake_channel):
+    from inbox.services.ingest import ReceivedItem, inbound_items_ingest
+
+    now = timezone.now()
+    named = InboundItem(
+        external_id="a",
+        thread_key="t",
+        is_private=True,
+        author=ContactRef(external_id="u", display_name="Ana"),
+        body="x",
+    )
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, named, now)])
+    renamed = InboundItem(
+        external_id="b",
+        thread_key="t",
+        is_private=True,
+        author=ContactRef(external_id="u", display_name="Ana B"),
+        body="y",
+    )
+    bare = InboundItem(external_id="c", thread_key="t", is_private=True, author=ContactRef(external_id="u"), body="z")
+    messages = inbound_items_ingest(received=[ReceivedItem(fake_channel, renamed, now)])
+    assert messages[0].author_contact.display_name == "Ana B"
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, bare, now)])
+    contact = Contact.objects.get()
+    assert contact.display_name == "Ana B"
+    assert Message.objects.filter(author_contact=contact).count() == 3
