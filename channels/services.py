@@ -232,7 +232,7 @@ def delivery_accepted(
     return event
 
 
-_insert_sql: dict[str, tuple[str, list]] = {}
+_insert_sql: dict[str, tuple[str, list, dict]] = {}
 
 
 def _event_insert(*, channel: Channel, **values) -> InboundEvent:
@@ -251,10 +251,16 @@ def _event_insert(*, channel: Channel, **values) -> InboundEvent:
             " RETURNING " + quote(str(meta.pk.column)) if connection.features.can_return_columns_from_insert else ""
         )
         sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}){returning}"  # noqa: S608 - names from _meta
-        _insert_sql[vendor] = (sql, fields)
-    sql, fields = _insert_sql[vendor]
+        # Constant defaults (not a callable, not a time) are the same every time.
+        constants = {
+            f.attname: f.get_default()
+            for f in fields
+            if not callable(f.default) and not getattr(f, "auto_now_add", False) and not getattr(f, "auto_now", False)
+        }
+        _insert_sql[vendor] = (sql, fields, constants)
+    sql, fields, constants = _insert_sql[vendor]
     now = timezone.now()
-    row = {"channel_id": channel.pk, **values}
+    row = {**constants, "channel_id": channel.pk, **values}
     for f in fields:
         if f.attname not in row:
             row[f.attname] = (

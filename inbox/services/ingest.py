@@ -43,8 +43,10 @@ DRAIN_FLAG_SECONDS = 3
 # Until when (time.time()) a drain that has not started reading is known to be
 # pending, so this process need not ask again; see ``drain_schedule``.
 _drain_pending_until = 0.0
-# How much of the gather delay is kept as a safety margin when trusting that time.
-_GATHER_MARGIN = 0.2
+# How long before that time this process asks again: an allowance for the
+# clocks of the web and worker hosts (the drain starts no earlier than that time
+# by the worker's clock; one host, or NTP, keeps them this close).
+CLOCK_MARGIN_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,12 @@ def drain_schedule() -> None:
     if not first:
         # A drain is pending and has not read yet (it clears the flag first): it reads this event.
         if pending is not None:
-            _drain_pending_until = pending - gather * _GATHER_MARGIN
+            _drain_pending_until = pending - CLOCK_MARGIN_SECONDS
         return
     # A short delay gathers a burst into one batch: one drain per burst, not one per event.
     if dispatch(inbound_events_drain_task, countdown=gather):
         if not inbound_events_drain_task.app.conf.task_always_eager:  # eager: it ran already
-            _drain_pending_until = starts - gather * _GATHER_MARGIN
+            _drain_pending_until = starts - CLOCK_MARGIN_SECONDS
     else:
         try:
             cache.delete(DRAIN_FLAG)
