@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -219,7 +219,7 @@ def delivery_accepted(
     channel: Channel, *, kind: str, body: bytes, headers: dict, remote_addr: str | None, items: int
 ) -> InboundEvent:
     """Store an accepted delivery and have it processed after commit."""
-    event = InboundEvent.objects.create(
+    event = _event_insert(
         channel=channel,
         kind=kind,
         status=InboundEvent.Status.ACCEPTED,
@@ -229,6 +229,54 @@ def delivery_accepted(
         item_count=items,
     )
     inbound_events_accepted()
+    return event
+
+
+_insert_sql: dict[str, tuple[str, list, dict]] = {}
+
+
+def _event_insert(*, channel: Channel, **values) -> InboundEvent:
+    """``InboundEvent.objects.create(...)`` in one prepared INSERT: what every
+    accepted delivery costs, without the ORM's compilation of the same statement
+    each time (a third of a webhook's CPU). Columns and defaults come from the
+    model, so a new field is stored with its default as ``create`` would."""
+    vendor = connection.vendor
+    if vendor not in _insert_sql:
+        meta = InboundEvent._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        returning = (
+            " RETURNING " + quote(str(meta.pk.column)) if connection.features.can_return_columns_from_insert else ""
+        )
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}){returning}"  # noqa: S608 - names from _meta
+        # Constant defaults (not a callable, not a time) are the same every time.
+        constants = {
+            f.attname: f.get_default()
+            for f in fields
+            if not callable(f.default) and not getattr(f, "auto_now_add", False) and not getattr(f, "auto_now", False)
+        }
+        _insert_sql[vendor] = (sql, fields, constants)
+    sql, fields, constants = _insert_sql[vendor]
+    now = timezone.now()
+    row = {**constants, "channel_id": channel.pk, **values}
+    for f in fields:
+        if f.attname not in row:
+            row[f.attname] = (
+                now if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False) else f.get_default()
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(row[f.attname], connection) for f in fields])
+        pk = (
+            cursor.fetchone()[0]
+            if " RETURNING " in sql
+            else connection.ops.last_insert_id(cursor, InboundEvent._meta.db_table, "id")
+        )
+    event = InboundEvent(pk=pk, **row)
+    event.channel = channel
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 
 
@@ -29,14 +29,30 @@ class WebhookFastPath:
     """
 
     PREFIX = "/webhooks/"
+    # Paths resolved already (a network posts to the same few URLs all day), per URLconf.
+    CACHE_SIZE = 1024
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._resolver = None
+        self._matches: dict = {}
+
+    def _resolve(self, path: str):
+        resolver = get_resolver(get_urlconf())
+        if resolver is not self._resolver:  # another URLconf (tests): start afresh
+            self._resolver, self._matches = resolver, {}
+        match = self._matches.get(path)
+        if match is None:
+            match = resolver.resolve(path)
+            if len(self._matches) >= self.CACHE_SIZE:
+                self._matches.clear()
+            self._matches[path] = match
+        return match
 
     def __call__(self, request):
         if request.path_info.startswith(self.PREFIX):
             try:
-                match = resolve(request.path_info)
+                match = self._resolve(request.path_info)
             except Resolver404:
                 return self.get_response(request)
             request.resolver_match = match

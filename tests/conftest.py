@@ -38,7 +38,7 @@ def _isolated(settings):
     dispatch.reset()
     from inbox.services import ingest
 
-    ingest._drain_asked_at = -1e9  # a drain asked for in another test is not pending here
+    ingest._drain_pending_until = 0.0  # a drain asked for in another test is not pending here
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)  # a language a test chose does not leak into the next

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,7 +40,13 @@ logger = logging.getLogger(__name__)
 DRAIN_FLAG = "ingest:drain-scheduled"
 # A drain asked for and lost (its worker died) holds back new ones this long at most.
 DRAIN_FLAG_SECONDS = 3
-_drain_asked_at = -1e9  # when this process last queued a drain (time.monotonic)
+# Until when (time.time()) a drain that has not started reading is known to be
+# pending, so this process need not ask again; see ``drain_schedule``.
+_drain_pending_until = 0.0
+# How long before that time this process asks again: an allowance for the
+# clocks of the web and worker hosts (the drain starts no earlier than that time
+# by the worker's clock; one host, or NTP, keeps them this close).
+CLOCK_MARGIN_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -62,35 +69,88 @@ class ReceivedItem:
 def drain_schedule() -> None:
     """Ask a worker to drain accepted events, at most once per pending drain.
 
+    The flag in the cache holds the time the pending drain starts (its gather
+    delay): the drain clears the flag and only then reads. So a process that
+    finds the flag set, or set it itself, knows every event it stores until
+    shortly before that time will be read by that drain, and does not ask
+    again (no round trip to the cache per delivery in a burst).
+
     Never raises: with the broker or cache down the event is already stored,
     and the periodic drain picks it up.
     """
     from inbox.tasks import inbound_events_drain_task
 
-    global _drain_asked_at
-    # A drain this process asked for moments ago has not started yet (it waits
-    # the gather delay), so it will read this event too: no round trip needed.
-    gather = settings.MOSTRADOR_INGEST_GATHER_SECONDS
-    if time.monotonic() - _drain_asked_at < gather * 0.8:
+    global _drain_pending_until
+    now = time.time()
+    if now < _drain_pending_until:
         return
+    gather = settings.MOSTRADOR_INGEST_GATHER_SECONDS
+    starts = now + gather
     try:
-        first = cache.add(DRAIN_FLAG, 1, timeout=DRAIN_FLAG_SECONDS)
+        first, pending = _flag_claim(starts)
     except Exception:
         logger.warning("Cache unavailable; dispatching the drain anyway.", exc_info=True)
-        first = True
+        first, pending = True, None
+    if not first:
+        # A drain is pending and has not read yet (it clears the flag first): it reads this event.
+        if pending is not None:
+            _drain_pending_until = pending - CLOCK_MARGIN_SECONDS
+        return
     # A short delay gathers a burst into one batch: one drain per burst, not one per event.
-    if first and dispatch(inbound_events_drain_task, countdown=gather):
+    if dispatch(inbound_events_drain_task, countdown=gather):
         if not inbound_events_drain_task.app.conf.task_always_eager:  # eager: it ran already
-            _drain_asked_at = time.monotonic()
-    elif first:
+            _drain_pending_until = starts - CLOCK_MARGIN_SECONDS
+    else:
         try:
             cache.delete(DRAIN_FLAG)
         except Exception:
             logger.debug("Cache unavailable too.", exc_info=True)
 
 
+_flag_client: Any = None
+# Set the flag unless it is set; answer nothing if this call set it, else its value.
+_FLAG_CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[1])
+"""
+
+
+def _flag_claim(starts: float) -> tuple[bool, float | None]:
+    """Set the drain flag to ``starts`` unless it is set. Return whether this
+    call set it and, if it did not, when the pending drain starts (None if unknown).
+
+    With Redis, one round trip on a client kept by the process (Django's cache
+    builds a client per call and needs two calls here: most of a webhook's CPU
+    once went to that); otherwise through the cache.
+    """
+    global _flag_client
+    config = settings.CACHES["default"]
+    location = config.get("LOCATION")
+    if not str(config["BACKEND"]).endswith(".RedisCache") or not isinstance(location, str):
+        if cache.add(DRAIN_FLAG, starts, timeout=DRAIN_FLAG_SECONDS):
+            return True, None
+        pending = cache.get(DRAIN_FLAG)
+        return False, float(pending) if isinstance(pending, int | float) else None
+    if _flag_client is None:
+        import redis
+
+        _flag_client = redis.Redis.from_url(location, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        pending = _flag_client.eval(_FLAG_CLAIM, 1, cache.make_key(DRAIN_FLAG), repr(starts), DRAIN_FLAG_SECONDS)
+    except Exception:
+        _flag_client = None
+        raise
+    if pending is None:
+        return True, None
+    try:
+        return False, float(pending)
+    except ValueError:
+        return False, None
+
+
 def inbound_events_drain(*, batch_size: int | None = None) -> int:
-    """Process accepted events until none is left; return how many were taken."""
+    """Process the accepted events stored before it started (and those arriving
+    while full batches are taken); return how many were taken."""
     batch_size = batch_size or settings.MOSTRADOR_INGEST_BATCH_SIZE
     # Cleared before reading, so an event stored after this point schedules a
     # new drain, and one stored before it is seen by the reads below.
@@ -114,6 +174,12 @@ def inbound_events_drain(*, batch_size: int | None = None) -> int:
                 event.channel = channels.get(event.channel_id)
             inbound_events_process(events=events)
         taken += len(events)
+        if len(events) < batch_size:
+            # Whatever was stored before this drain cleared the flag is taken (or held by
+            # another drain); what came since asked for a drain of its own, which gathers
+            # it into a batch after the gather delay, instead of a tail of batches of one
+            # or two here, each costing the fixed queries of a batch.
+            return taken
 
 
 def inbound_events_process(*, events: list[InboundEvent]) -> None:
@@ -327,16 +393,39 @@ def _upsert_contacts(entries: list[ReceivedItem]) -> dict[tuple[int, str], Conta
             bare.pop(key, None)
         elif key not in named:
             bare[key] = contact
+    keys = [*named, *bare]
+    stored = {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(keys, "external_id"))}
+    # Only what is new or changed is written: an upsert of an unchanged row still
+    # writes a new version of it (and of its index entries), the most of a batch's cost.
+    named = {key: c for key, c in named.items() if key not in stored or _named_differently(stored[key], c)}
+    bare = {key: c for key, c in bare.items() if key not in stored}
+    if not named and not bare:
+        return stored
     # Sorted, so concurrent batches lock rows in the same order (no deadlock).
     Contact.objects.bulk_create(
         [named[key] for key in sorted(named)],
         update_conflicts=True,
         unique_fields=["channel", "external_id"],
-        update_fields=["handle", "display_name", "profile_url", "email"],
+        update_fields=list(_NAMING),
     )
     Contact.objects.bulk_create([bare[key] for key in sorted(bare)], ignore_conflicts=True)
-    keys = [*named, *bare]
-    return {(c.channel_id, c.external_id): c for c in Contact.objects.filter(_keys_filter(keys, "external_id"))}
+    for key, contact in named.items():
+        if key in stored:  # renamed: as written
+            for name in _NAMING:
+                setattr(stored[key], name, getattr(contact, name))
+    created = [key for key in [*named, *bare] if key not in stored]
+    if created:
+        stored.update(
+            ((c.channel_id, c.external_id), c) for c in Contact.objects.filter(_keys_filter(created, "external_id"))
+        )
+    return stored
+
+
+_NAMING = ("handle", "display_name", "profile_url", "email")
+
+
+def _named_differently(stored: Contact, item: Contact) -> bool:
+    return any(getattr(stored, name) != getattr(item, name) for name in _NAMING)
 
 
 def _with_author(entry: ReceivedItem) -> ReceivedItem:
@@ -478,14 +567,25 @@ def _lock_conversations(
                 status=Conversation.Status.RESOLVED if unanswerable else Conversation.Status.NEW,
                 requires_reply=not unanswerable,
             )
-    Conversation.objects.bulk_create([new[key] for key in sorted(new)], ignore_conflicts=True)
+    # Most items join a conversation that exists: only the others are inserted
+    # (a conflict with one a concurrent batch is inserting is still ignored).
+    existing = set(
+        Conversation.objects.filter(_keys_filter(new.keys(), "thread_key")).values_list("channel_id", "thread_key")
+    )
+    Conversation.objects.bulk_create([new[key] for key in sorted(new) if key not in existing], ignore_conflicts=True)
     locked = (
         Conversation.objects.select_for_update(of=("self",))
         .filter(_keys_filter(new.keys(), "thread_key"))
-        .select_related("channel", "category")
+        .select_related("category")
         .order_by("id")
     )
-    return {(c.channel_id, c.thread_key): c for c in locked}
+    # The batch's channels are loaded already (joining them would decrypt their credentials once per row).
+    channels = {e.channel.pk: e.channel for e in entries}
+    found = {}
+    for c in locked:
+        c.channel = channels[c.channel_id]
+        found[(c.channel_id, c.thread_key)] = c
+    return found
 
 
 def _stored_message_keys(entries: list[ReceivedItem]) -> set[tuple[int, str]]:

@@ -192,3 +192,125 @@ def test_a_burst_of_deliveries_asks_for_one_drain_without_a_round_trip_each(monk
     cache.delete(ingest.DRAIN_FLAG)
     ingest.drain_schedule()
     assert asked == [0.3, 0.3]
+
+
+def test_a_drain_pending_from_another_process_spares_the_round_trip_until_it_starts(monkeypatch, settings):
+    """A delivery that finds another process's drain pending (the flag holds when
+    it starts) need not ask, nor read the flag again, until shortly before then."""
+    import time
+
+    from django.core.cache import cache
+
+    from config.celery_app import app as celery_app
+    from inbox.services import ingest
+
+    celery_app.conf.task_always_eager = False
+    asked, claims = [], []
+    monkeypatch.setattr(ingest, "dispatch", lambda task, countdown=None: asked.append(countdown) or True)
+    claim = ingest._flag_claim
+    monkeypatch.setattr(ingest, "_flag_claim", lambda starts: claims.append(starts) or claim(starts))
+    settings.MOSTRADOR_INGEST_GATHER_SECONDS = 0.3
+    cache.set(ingest.DRAIN_FLAG, time.time() + 0.3, timeout=3)  # another process asked
+    for _ in range(5):
+        ingest.drain_schedule()
+    assert asked == [] and len(claims) == 1
+    time.sleep(0.3)  # that drain has started: it cleared the flag
+    cache.delete(ingest.DRAIN_FLAG)
+    ingest.drain_schedule()
+    assert asked == [0.3] and len(claims) == 2
+
+
+def test_a_flag_of_unknown_start_spares_nothing(monkeypatch, settings):
+    from django.core.cache import cache
+
+    from config.celery_app import app as celery_app
+    from inbox.services import ingest
+
+    celery_app.conf.task_always_eager = False
+    asked, claims = [], []
+    monkeypatch.setattr(ingest, "dispatch", lambda task, countdown=None: asked.append(countdown) or True)
+    claim = ingest._flag_claim
+    monkeypatch.setattr(ingest, "_flag_claim", lambda starts: claims.append(starts) or claim(starts))
+    cache.set(ingest.DRAIN_FLAG, 1, timeout=3)  # set by an older release: no start time
+    for _ in range(3):
+        ingest.drain_schedule()
+    assert asked == [] and len(claims) == 3
+
+
+def test_the_drain_flag_on_redis_is_one_round_trip_and_shared_with_the_cache(monkeypatch, settings):
+    """With Redis, the flag is claimed by a client the process keeps, under the
+    cache's key: the drain clears it through the cache."""
+    import os
+
+    import pytest
+    from django.core.cache import caches
+
+    from inbox.services import ingest
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs Redis")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    monkeypatch.setattr(ingest, "cache", caches["default"])
+    monkeypatch.setattr(ingest, "_flag_client", None)
+    ingest.cache.delete(ingest.DRAIN_FLAG)
+    try:
+        assert ingest._flag_claim(123.5) == (True, None)
+        assert ingest._flag_claim(200.0) == (False, 123.5)
+        ingest.cache.delete(ingest.DRAIN_FLAG)
+        assert ingest._flag_claim(300.0) == (True, None)
+    finally:
+        ingest.cache.delete(ingest.DRAIN_FLAG)
+
+
+def test_a_drain_takes_full_batches_and_stops_after_one_that_is_not(web_channel, post_webhook, monkeypatch):
+    """What arrives during a drain's last (partial) batch asked for a drain of its
+    own: it is left for that one, gathered into a batch, not taken one by one."""
+    from inbox.services import ingest
+
+    for n in range(3):
+        post_webhook(web_channel, form(f"f-{n}"))
+    process = ingest.inbound_events_process
+    calls = []
+
+    def process_and_receive_one(*, events):
+        calls.append(len(events))
+        process(events=events)
+        if len(calls) == 2:  # another delivery arrives meanwhile
+            post_webhook(web_channel, form("late"))
+
+    monkeypatch.setattr(ingest, "inbound_events_process", process_and_receive_one)
+    assert inbound_events_drain(batch_size=2) == 3
+    assert calls == [2, 1]
+    assert InboundEvent.objects.filter(status="accepted").count() == 1
+    monkeypatch.setattr(ingest, "inbound_events_process", process)
+    assert inbound_events_drain(batch_size=2) == 1
+    assert Message.objects.count() == 4
+
+
+def test_a_known_contact_is_renamed_by_a_named_item_and_kept_otherwise(fake_channel):
+    from inbox.services.ingest import ReceivedItem, inbound_items_ingest
+
+    now = timezone.now()
+    named = InboundItem(
+        external_id="a",
+        thread_key="t",
+        is_private=True,
+        author=ContactRef(external_id="u", display_name="Ana"),
+        body="x",
+    )
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, named, now)])
+    renamed = InboundItem(
+        external_id="b",
+        thread_key="t",
+        is_private=True,
+        author=ContactRef(external_id="u", display_name="Ana B"),
+        body="y",
+    )
+    bare = InboundItem(external_id="c", thread_key="t", is_private=True, author=ContactRef(external_id="u"), body="z")
+    messages = inbound_items_ingest(received=[ReceivedItem(fake_channel, renamed, now)])
+    assert messages[0].author_contact.display_name == "Ana B"
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, bare, now)])
+    contact = Contact.objects.get()
+    assert contact.display_name == "Ana B"
+    assert Message.objects.filter(author_contact=contact).count() == 3
