@@ -11,14 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -339,7 +338,7 @@ def _detail_context(request, conversation, reply_form=None, template_error=None,
         "max_reply_length": _max_reply_length(conversation),
         "reply_window_left": _window_label(window_left),
         **_templates_context(conversation, window_left, template_error),
-        "other_conversations": selectors.conversations_of_same_person(conversation=conversation),
+        "other_conversations": _other_texts(selectors.conversations_of_same_person(conversation=conversation)),
         "can_reply_privately": _can_reply_privately(conversation),
         "replies_by_email": connector_class(conversation.channel.kind).replies_by_email,
         "can_hide": roles.can_hide(request.user) and _can_hide(conversation),
@@ -370,10 +369,16 @@ def _delivery_label(network: str, delivery: str) -> str:
     return _("Queued")
 
 
-def _short_when(moment) -> str:
-    """``moment|date:"j M, H:i"`` in local time, without the filter's machinery."""
-    local = template_localtime(moment)
-    return f"{local.day} {str(MONTHS_3[local.month]).title()}, {local:%H:%M}"
+def _month_abbr(month: int, months: dict[int, str]) -> str:
+    """The date filter's ``M`` ("Nov"); ``months``: those met so far, to translate each once."""
+    if month not in months:
+        months[month] = str(MONTHS_3[month]).title()
+    return months[month]
+
+
+def _short_when(local, months: dict[int, str]) -> str:
+    """``local|date:"j M, H:i"`` (a local time), without the filter's machinery."""
+    return f"{local.day} {_month_abbr(local.month, months)}, {local:%H:%M}"
 
 
 def _message_texts(messages: list[dict]) -> list[dict]:
@@ -382,11 +387,15 @@ def _message_texts(messages: list[dict]) -> list[dict]:
     blocks and url tags would build, at a fraction of the cost."""
     hide_url, retry_url, status_url = (_url_maker(f"inbox:{n}") for n in ("hide", "retry", "message"))
     pending = (Message.DeliveryStatus.QUEUED, Message.DeliveryStatus.SENDING)
+    tz = timezone.get_current_timezone()  # what the template's filters convert to
+    months: dict[int, str] = {}
+    delivery_labels: dict[tuple[str, str], str] = {}
     mostrador = contact_word = None
     for m in messages:
         pk = m["pk"] = m["id"]
-        m["created_iso"] = template_localtime(m["created_at"]).isoformat()
-        m["created_label"] = _short_when(m["created_at"])
+        created = m["created_at"].astimezone(tz)
+        m["created_iso"] = created.isoformat()
+        m["created_label"] = _short_when(created, months)
         if m["direction"] == Message.Direction.IN:
             if m["author_contact_id"] is not None:  # as Contact.__str__
                 m["author_label"] = (
@@ -406,11 +415,33 @@ def _message_texts(messages: list[dict]) -> list[dict]:
             template = m["template"]
             name = template.get("name", "") if isinstance(template, dict) else ""
             m["template_label"] = _("Template %(name)s") % {"name": name} if template else ""
+            statuses = (m["network_status"], m["delivery_status"])
+            if statuses not in delivery_labels:
+                delivery_labels[statuses] = _delivery_label(*statuses)
             m["delivery_class"] = m["network_status"] or m["delivery_status"]
-            m["delivery_label"] = _delivery_label(m["network_status"], m["delivery_status"])
-            m["network_title"] = _short_when(m["network_status_at"]) if m["network_status_at"] else ""
+            m["delivery_label"] = delivery_labels[statuses]
+            status_at = m["network_status_at"]
+            m["network_title"] = _short_when(status_at.astimezone(tz), months) if status_at else ""
             m["retry_url"] = retry_url(pk)
     return messages
+
+
+def _other_texts(conversations) -> list[tuple[str, str, str]]:
+    """``(link, title, facts)`` of each of the person's other conversations, as the page's
+    template wrote them: the subject (else the snippet, else the contact) cut at 60
+    characters; the channel, the status and the day of the last message."""
+    detail_url = _url_maker("inbox:detail")
+    tz = timezone.get_current_timezone()
+    months: dict[int, str] = {}
+    texts = []
+    for other in conversations:
+        title = truncatechars(other.subject or other.snippet or str(other.contact), 60)
+        facts = f"{other.channel.name} · {other.get_status_display()}"
+        if other.last_inbound_at:
+            last = other.last_inbound_at.astimezone(tz)
+            facts += f" · {last.day} {_month_abbr(last.month, months)} {last.year}"  # date:"j M Y"
+        texts.append((detail_url(other.pk), title, facts))
+    return texts
 
 
 def _history_texts(events: list[dict], names: dict[int, str]) -> list[tuple[str, str, str]]:
