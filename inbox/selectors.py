@@ -553,6 +553,33 @@ def conversation_thread(*, conversation: Conversation):
     return conversation.messages.select_related("sender", "author_contact").order_by("created_at", "id")
 
 
+# What the conversation page shows of each message (inbox/_message.html), and of its author.
+THREAD_SHOWN = (
+    *("id", "direction", "author_contact_id", "sender_id", "body", "attachments", "created_at"),
+    *("delivery_status", "delivery_error", "to_private", "template", "network_status", "network_status_at"),
+    *("network_error", "edited_at", "removed_at", "hidden_at", "hidden_reason"),
+    *("sender__username", "sender__first_name", "sender__last_name"),
+    *("author_contact__display_name", "author_contact__handle", "author_contact__external_id"),
+)
+
+
+def conversation_thread_shown(*, conversation: Conversation) -> list[dict]:
+    """The thread as its page shows it: only the columns it reads, as dictionaries."""
+    return list(Message.objects.filter(conversation=conversation).order_by("created_at", "id").values(*THREAD_SHOWN))
+
+
+def conversation_history_shown(*, conversation: Conversation, limit: int = 30) -> list[dict]:
+    """The newest events of a conversation as its page shows them, with their actor's name."""
+    events = ConversationEvent.objects.filter(conversation=conversation).order_by("-created_at", "-id")
+    fields = ("kind", "data", "created_at", "actor_id", "actor__first_name", "actor__last_name", "actor__username")
+    return list(events.values(*fields)[:limit])
+
+
+def message_shown(*, pk: int, direction: str) -> dict | None:
+    """One message as its page shows it (``THREAD_SHOWN``); None if there is none."""
+    return Message.objects.filter(pk=pk, direction=direction).values(*THREAD_SHOWN).first()
+
+
 def _scoped(user, filters: InboxFilters, *, with_status: bool) -> QuerySet[Conversation]:
     qs: QuerySet[Conversation] = Conversation.objects.all()
     if with_status:

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from rest_framework import serializers
 
 from channels.connectors.base import ATTACHMENT_TYPES
@@ -117,6 +118,63 @@ class ConversationSerializer(serializers.ModelSerializer):
             "sla_due_at",
             "sla_state",
         ]
+
+
+def conversation_rows(conversations) -> list[dict]:
+    """``ConversationSerializer(conversations, many=True).data``, written out by hand:
+    DRF's fields cost a few microseconds per value, and a page is 50 rows of 30 values.
+    The serializer stays the declared schema; tests/api/test_conversations.py checks
+    that the two agree."""
+    tz = timezone.get_current_timezone()
+
+    def when(value):  # as rest_framework.fields.DateTimeField (ISO 8601, "Z" for UTC)
+        if not value:
+            return None
+        text = value.astimezone(tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    rows = []
+    for c in conversations:
+        channel, contact, assignee, category = c.channel, c.contact, c.assignee, c.category
+        rows.append(
+            {
+                "id": c.id,
+                "channel": {"id": channel.id, "name": channel.name, "kind": channel.kind},
+                "contact": {
+                    "id": contact.id,
+                    "handle": contact.handle,
+                    "display_name": contact.display_name,
+                    "profile_url": contact.profile_url,
+                    "email": contact.email,
+                },
+                "kind": c.kind,
+                "subject": c.subject,
+                "status": c.status,
+                "assignee": None
+                if assignee is None
+                else {
+                    "id": assignee.id,
+                    "username": assignee.username,
+                    "name": assignee.get_full_name() or assignee.username,
+                },
+                "category": None if category is None else category.slug,
+                "priority": c.priority,
+                "first_inbound_at": when(c.first_inbound_at),
+                "first_response_at": when(c.first_response_at),
+                "last_inbound_at": when(c.last_inbound_at),
+                "last_outbound_at": when(c.last_outbound_at),
+                "waiting_since": when(c.waiting_since),
+                "tags": c.tags,
+                "match_reason": c.match_reason,
+                "requires_reply": c.requires_reply,
+                "first_response_due_at": when(c.first_response_due_at),
+                "next_response_due_at": when(c.next_response_due_at),
+                "resolution_due_at": when(c.resolution_due_at),
+                "sla_due_at": when(c.sla_due_at),
+                "sla_state": c.sla_state,
+            }
+        )
+    return rows
 
 
 class ConversationDetailSerializer(ConversationSerializer):

@@ -20,6 +20,7 @@ from inbox.api.serializers import (
     MessageSerializer,
     ReplyConflictSerializer,
     ReplySerializer,
+    conversation_rows,
 )
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import conversations as conversation_services
@@ -115,7 +116,7 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
             {
                 "next": _page_link(request, "after", page.next_cursor),
                 "previous": _page_link(request, "before", page.previous_cursor),
-                "results": ConversationSerializer(page.items, many=True).data,
+                "results": conversation_rows(page.items),
             }
         )
 

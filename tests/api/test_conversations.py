@@ -145,3 +145,42 @@ def test_nothing_can_be_deleted(api_as, cm, conversation, web_channel):
     assert api.delete(f"/api/v1/conversations/{conversation.pk}/").status_code == 405
     assert api.delete(f"/api/v1/channels/{web_channel.pk}/").status_code == 405
     assert Conversation.objects.filter(pk=conversation.pk).exists()
+
+
+@pytest.mark.parametrize("zone", [None, "UTC"])
+def test_list_rows_are_what_the_declared_serializer_gives(api_as, gestor, web_channel, zone):
+    """The list writes its rows by hand (``conversation_rows``, for speed); the schema
+    declares ``ConversationSerializer``: both give the same keys and values."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inbox.api.serializers import ConversationSerializer, conversation_rows
+    from inbox.selectors import InboxFilters, conversation_page
+    from tests.factories import UserFactory
+
+    now = timezone.now()
+    category = Conversation._meta.get_field("category").related_model.objects.order_by("pk").first()
+    nameless = UserFactory(username="sin-nombre", first_name="", last_name="")
+    ConversationFactory(channel=web_channel, thread_key="a", assignee=gestor, category=category, tags=["vip", "tarta"])
+    ConversationFactory(
+        channel=web_channel,
+        thread_key="b",
+        assignee=nameless,
+        priority=Conversation.Priority.URGENT,
+        first_response_at=now,
+        last_outbound_at=now,
+        sla_due_at=now + timedelta(hours=2),
+        first_response_due_at=now + timedelta(hours=2),
+        sla_state=Conversation.SlaState.BREACHED,
+        requires_reply=False,
+        match_reason="Palabra «tarta»",
+    )
+    ConversationFactory(channel=web_channel, thread_key="c", subject="", waiting_since=None)
+    with timezone.override(zone or timezone.get_default_timezone()):
+        items = conversation_page(user=gestor, filters=InboxFilters.from_params({"status": "any"})).items
+        assert len(items) == 3
+        assert conversation_rows(items) == ConversationSerializer(items, many=True).data
+        assert api_as(gestor).get("/api/v1/conversations/", {"status": "any"}).json()["results"] == [
+            dict(row) for row in ConversationSerializer(items, many=True).data
+        ]
