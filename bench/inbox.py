@@ -309,6 +309,17 @@ def pages(info: dict) -> dict[str, str]:
         .first()
     )
     say(f"conversation page: #{longest['conversation_id']}, an open thread of {longest['n']} messages")
+    # A conversation whose contact has an e-mail address shared with other conversations
+    # (the page lists them: "the same person on other counters").
+    shared = (
+        Conversation.objects.filter(contact__email__gt="")
+        .values("contact__email")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("-n")
+        .first()
+    )
+    with_email = Conversation.objects.filter(contact__email=shared["contact__email"]).order_by("pk").first()
     team = Team.objects.order_by("pk").first()
     resolved_next = _next_link("/?status=resolved", info["supervisor"]["id"])
     return {
@@ -318,6 +329,7 @@ def pages(info: dict) -> dict[str, str]:
         "search_rare": "/?" + urlencode({"q": info["rare_word"]}),
         "search_common": "/?" + urlencode({"q": info["common_word"]}),
         "conversation": f"/conversations/{longest['conversation_id']}/",
+        "conversation_email": f"/conversations/{with_email.pk}/",
         "api_list": "/api/v1/conversations/",
         "overdue": "/?sla_state=overdue",
         "by_deadline": "/?sort=deadline",
@@ -457,6 +469,8 @@ def main() -> int:
         "search_rare_p95_ms": p95("search_rare"),
         "search_common_p95_ms": p95("search_common"),
         "conversation_p95_ms": p95("conversation"),
+        # Reported: the page of a contact with an e-mail address (its other conversations by address).
+        "conversation_email_p95_ms": p95("conversation_email"),
         "api_list_p95_ms": p95("api_list"),
         "overdue_p95_ms": p95("overdue"),
         "by_deadline_p95_ms": p95("by_deadline"),

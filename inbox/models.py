@@ -145,6 +145,8 @@ class Contact(UndeletableModel):
             models.Index(
                 fields=["proven_identity"], condition=~models.Q(proven_identity=""), name="contact_proven_identity_idx"
             ),
+            # A conversation page lists the conversations of the same e-mail address, whatever the case.
+            models.Index(Upper("email"), condition=~models.Q(email=""), name="contact_email_upper_idx"),
         ]
 
     def __str__(self) -> str:

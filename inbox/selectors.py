@@ -503,6 +503,10 @@ def conversation_detail(*, pk: int) -> Conversation:
     return Conversation.objects.select_related("channel", "contact", "assignee", "category", "sla_policy").get(pk=pk)
 
 
+# More identities than this for one person or address is not one person.
+IDENTITIES_CAP = 200
+
+
 def conversations_of_same_person(*, conversation: Conversation, limit: int = 10) -> list[Conversation]:
     """The person's other conversations on any channel: those of the contact's
     person (every identity gathered into it) and those matched by e-mail address
@@ -511,13 +515,19 @@ def conversations_of_same_person(*, conversation: Conversation, limit: int = 10)
     person_id = conversation.contact.person_id
     if not email and not person_id:
         return []
+    from inbox.models import Contact
+
     same = Q()
     if email:
-        same |= Q(contact__email__iexact=email)
+        same |= Q(email__iexact=email) & ~Q(email="")  # the partial index's condition
     if person_id:
-        same |= Q(contact__person_id=person_id)
+        same |= Q(person_id=person_id)
+    # The identities first (by the e-mail and person indexes), then their
+    # conversations: joined in one query, PostgreSQL walks every conversation
+    # newest first looking for them (seconds at 300,000 conversations).
+    contact_ids = list(Contact.objects.filter(same).values_list("pk", flat=True)[:IDENTITIES_CAP])
     return list(
-        Conversation.objects.filter(same)
+        Conversation.objects.filter(contact_id__in=contact_ids)
         .exclude(pk=conversation.pk)
         .select_related("channel")
         .order_by(F("last_inbound_at").desc(nulls_last=True), "-id")[:limit]
