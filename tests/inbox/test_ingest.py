@@ -292,22 +292,19 @@ def test_a_known_contact_is_renamed_by_a_named_item_and_kept_otherwise(fake_chan
     from inbox.services.ingest import ReceivedItem, inbound_items_ingest
 
     now = timezone.now()
-    named = InboundItem(
-        external_id="a",
-        thread_key="t",
-        is_private=True,
-        author=ContactRef(external_id="u", display_name="Ana"),
-        body="x",
-    )
-    inbound_items_ingest(received=[ReceivedItem(fake_channel, named, now)])
-    renamed = InboundItem(
-        external_id="b",
-        thread_key="t",
-        is_private=True,
-        author=ContactRef(external_id="u", display_name="Ana B"),
-        body="y",
-    )
-    bare = InboundItem(external_id="c", thread_key="t", is_private=True, author=ContactRef(external_id="u"), body="z")
+
+    def item(external_id: str, body: str, **author) -> InboundItem:
+        return InboundItem(
+            external_id=external_id,
+            thread_key="t",
+            is_private=True,
+            author=ContactRef(external_id="u", **author),
+            body=body,
+        )
+
+    inbound_items_ingest(received=[ReceivedItem(fake_channel, item("a", "x", display_name="Ana"), now)])
+    renamed = item("b", "y", display_name="Ana B")
+    bare = item("c", "z")
     messages = inbound_items_ingest(received=[ReceivedItem(fake_channel, renamed, now)])
     assert messages[0].author_contact.display_name == "Ana B"
     inbound_items_ingest(received=[ReceivedItem(fake_channel, bare, now)])
