@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, prefetch_related_objects
 
 from channels.models import Channel
+from core.memo import forget, remembered
 from inbox.models import Conversation
 from teams.models import Absence, ExtraShift, Member, PublicHoliday, Shift, Team
 from teams.rota import coverage, shift_intervals, shifts_now
 from teams.services.rota import rota_rows, rotas_from_rows, rotas_load
 
+logger = logging.getLogger(__name__)
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN, Conversation.Status.WAITING)
 
 
@@ -83,15 +88,49 @@ class RotaWeek:
     members: list[Member] = field(default_factory=list)
 
 
+# The rota's version: any change to what a week shows (shifts, extra shifts,
+# absences, holidays, members, teams and their channels, people's names) forgets
+# it (``rota_forget``, connected in ``TeamsConfig.ready``), and the weeks kept
+# under the old one are never read again.
+ROTA_VERSION = "rota_version"
+WEEK_SECONDS = 1800
+
+
+def rota_forget(*_args, **_kwargs) -> None:
+    """Signal receiver: something a rota week shows changed."""
+    forget(ROTA_VERSION, 0)
+
+
 def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
     """The week's grid, each channel's coverage (by every team that attends it), the
     gaps of the coming 7 days and the rota's rows, in three queries however many
     channels, teams and members: the channels with their teams, the rota rows of
-    every team involved, and the members named."""
+    every team involved, and the members named.
+
+    Kept in the cache for the half hour it is computed for (the gaps start at the
+    half hour) until the rota changes: building it is half the rota page's cost."""
+    since = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
+    version = remembered(ROTA_VERSION, 0, lambda: uuid.uuid4().hex)
+    key = f"teams:week:{version}:{team.pk}:{team.time_zone}:{monday.isoformat()}:{since.isoformat()}"
+    try:
+        week = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; building the week.", exc_info=True)
+        week = None
+    if week is None:
+        week = _rota_week(team=team, monday=monday, since=since)
+        try:
+            cache.set(key, week, WEEK_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable; the week is not kept.", exc_info=True)
+    # Extra shifts already over drop off the list as the minutes pass.
+    return replace(week, extras=[x for x in week.extras if x.ends_at >= now])
+
+
+def _rota_week(*, team: Team, monday: date, since: datetime) -> RotaWeek:
     zone = ZoneInfo(team.time_zone)
     start = datetime.combine(monday, time(0), zone)
     end = datetime.combine(monday + timedelta(days=7), time(0), zone)
-    since = now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0)
     through = Team.channels.through
     attending: dict[int, list[Team]] = {}
     channels: dict[int, Channel] = {}
@@ -160,7 +199,7 @@ def rota_week(*, team: Team, monday: date, now: datetime) -> RotaWeek:
         coverage_by_channel=by_channel,
         gaps_next_7_days=upcoming.gaps(),
         shifts=named_rows([s for s in found.shifts if s.team_id == team.pk]),
-        extras=named_rows([x for x in found.extras if x.team_id == team.pk and x.ends_at >= now]),
+        extras=named_rows([x for x in found.extras if x.team_id == team.pk and x.ends_at >= since]),
         absences=named_rows([a for a in found.absences if a.member_id in team_members and a.last_day >= monday]),
         holidays=[h for h in found.holidays if h.team_id == team.pk and h.date >= monday],
         members=sorted((members[m] for m in team_members), key=lambda m: m.user.username),

@@ -27,3 +27,26 @@ def test_the_compiled_union_reads_what_the_orm_reads(team, staff, django_assert_
                 found = sorted(map(tuple, rota_service._union_rows(team_ids, since)), key=repr)
             assert found == expected
     assert {ids for _alias, ids in rota_service._COMPILED} >= {1, 2}
+
+
+def test_a_rota_week_is_kept_until_what_it_shows_changes(team, staff, django_assert_num_queries):
+    from teams.selectors import rota_week
+
+    now = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    monday = date(2026, 11, 23)
+    first = rota_week(team=team, monday=monday, now=now)
+    with django_assert_num_queries(0):
+        again = rota_week(team=team, monday=monday, now=now + timedelta(minutes=10))
+    assert again.rows == first.rows and again.coverage_by_channel == first.coverage_by_channel
+
+    staff["ana"].user.first_name = "Anabel"
+    staff["ana"].user.save()
+    assert "Anabel" in repr(rota_week(team=team, monday=monday, now=now).rows)
+    extra = ExtraShift.objects.create(
+        team=team, member=staff["bea"], starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2)
+    )
+    assert [x.pk for x in rota_week(team=team, monday=monday, now=now).extras] == [extra.pk]
+    # Over by the next visit (same half hour, so the same week kept): off the list.
+    assert rota_week(team=team, monday=monday, now=now + timedelta(hours=3)).extras == []
+    Shift.objects.filter(member=staff["car"]).first().delete()
+    assert rota_week(team=team, monday=monday, now=now).rows != first.rows

@@ -23,6 +23,7 @@ from protocols.sla import conversation_sla_replied, conversation_sla_resolved, c
 from quality.models import Review, ReviewItem
 from quality.services import review_acknowledge, review_create, review_queue_build, rubric, week_monday
 from teams.models import Member, Shift, Team
+from teams.selectors import rota_forget
 from teams.services.assignment import team_queue_drain
 
 PASSWORD = "demo"  # noqa: S105 - documented demo password
@@ -775,6 +776,7 @@ class Command(BaseCommand):
             Shift.objects.bulk_create(
                 Shift(team=team, member=member, weekday=day, starts=starts, ends=ends) for day, starts, ends in shifts
             )
+        rota_forget()  # bulk_create sends no signals: rota weeks kept in the cache are forgotten here
         return team
 
     def _meta_channels(self):
