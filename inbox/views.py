@@ -492,11 +492,9 @@ def _assign_select(request, conversation) -> str | None:
     once the page shows, who is on shift and their load."""
     if not roles.can_assign(request.user):
         return None
-    users = conversation_services.assignable_users().values_list("pk", "first_name", "last_name", "username")
-    options = [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in users]
     return _select_html(
         "assignee",
-        options,
+        selectors.inbox_choices()["assignees"],
         conversation.assignee_id,
         cast(forms.ModelChoiceField, AssignForm.base_fields["assignee"]).empty_label,
     )
@@ -505,8 +503,7 @@ def _assign_select(request, conversation) -> str | None:
 def _reclassify_fields(conversation) -> dict:
     """The fields of ``ReclassifyForm`` filled with the conversation's classification."""
     fields = ReclassifyForm.base_fields
-    category = Conversation._meta.get_field("category").related_model
-    categories = category._default_manager.order_by("name").values_list("slug", "name")
+    categories = selectors.inbox_choices()["categories"]
     tags = ", ".join(conversation.tags)
     value = f' value="{escape(tags)}"' if tags else ""
     return {
