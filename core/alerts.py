@@ -40,15 +40,8 @@ def alerts_unread_count(*, user: Any) -> int:
 
 
 def _unread_forget(recipient_ids: set[int]) -> None:
-    # Now and after commit: a page read in between may have remembered the old count.
     for recipient_id in recipient_ids:
         forget(UNREAD, recipient_id)
-
-    def again() -> None:
-        for recipient_id in recipient_ids:
-            forget(UNREAD, recipient_id)
-
-    transaction.on_commit(again)
 
 
 def alerts_create(*, alerts: Iterable[Alert]) -> list[Alert]:

@@ -129,16 +129,22 @@ return n
 """
 
 
+def _redis() -> Any:
+    """This process's client of the live Redis (dropped by a caller whose command failed)."""
+    global _client
+    if _client is None:
+        import redis
+
+        _client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=1)
+    return _client
+
+
 def publish(change: Change) -> None:
     """Publish now. Never fails the caller: a page that misses a change still
     refreshes on its next one, or on its slow timer."""
     global _client
     try:
-        if _client is None:
-            import redis
-
-            _client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=1)
-        _client.eval(_PUBLISH, 1, seq_key(), channel_name(), change.to_json())
+        _redis().eval(_PUBLISH, 1, seq_key(), channel_name(), change.to_json())
     except Exception:
         logger.warning("Live change not published.", exc_info=True)
         _client = None
@@ -153,11 +159,7 @@ def version() -> str | None:
     if not redis_url():
         return None
     try:
-        if _client is None:
-            import redis
-
-            _client = redis.Redis.from_url(redis_url(), socket_connect_timeout=1, socket_timeout=1)
-        return f"{int(_client.get(seq_key()) or 0)}.{_written}"
+        return f"{int(_redis().get(seq_key()) or 0)}.{_written}"
     except Exception:
         logger.warning("Live change counter not read.", exc_info=True)
         _client = None

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 SECONDS = 300
@@ -58,12 +59,20 @@ def remembered(kind: str, user_id: int, compute: Callable[[], Any]) -> Any:
 
 
 def forget(kind: str, user_id: int | None) -> None:
+    """Forget now and, inside a transaction, again once it commits: a page read in
+    between (which still sees the old rows) may have remembered the old value."""
     if user_id is None:
         return
     key = _key(kind, user_id)
     local = _request.get()
     if local is not None:
         local.pop(key, None)
+    _delete(key, kind, user_id)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _delete(key, kind, user_id))
+
+
+def _delete(key: str, kind: str, user_id: int) -> None:
     try:
         cache.delete(key)
     except Exception:

@@ -299,4 +299,3 @@ def crises_banner() -> list[CrisisAlert]:
 
 def _banner_forget() -> None:
     forget(OPEN_CRISES, 0)
-    transaction.on_commit(lambda: forget(OPEN_CRISES, 0))

@@ -161,9 +161,7 @@ def review_create(
         )
         item.status = ReviewItem.Status.REVIEWED
         item.save(update_fields=["status"])
-        # Now and after commit: a page read in between may have remembered the old count.
         forget(UNREAD, item.gestor_id)
-        transaction.on_commit(lambda: forget(UNREAD, item.gestor_id))
     return review
 
 
@@ -177,7 +175,6 @@ def review_acknowledge(*, review: Review, by) -> Review:
         )
         if updated:
             forget(UNREAD, by.pk)
-            transaction.on_commit(lambda: forget(UNREAD, by.pk))
     review.refresh_from_db(fields=["acknowledged_at"])
     return review
 

@@ -43,6 +43,4 @@ def saved_view_delete(*, owner, pk: int) -> None:
 
 
 def _forget() -> None:
-    # Now and after commit: a page read in between may have remembered the old list.
     forget(SAVED_VIEWS, 0)
-    transaction.on_commit(lambda: forget(SAVED_VIEWS, 0))
